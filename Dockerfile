@@ -1,0 +1,15 @@
+# connector-proxy: build the workspaces, then run the proxy on port 8200.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig*.json ./
+COPY packages ./packages
+RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8200
+WORKDIR /app
+COPY --from=build /app /app
+USER node
+EXPOSE 8200
+HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/liveness').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "packages/server/dist/cli.js"]

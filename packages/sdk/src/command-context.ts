@@ -1,0 +1,46 @@
+/** Log lines written here become the envelope's `spiff__logs` and also go to the proxy's log. */
+export interface CommandLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Which task of which process instance called, from the `spiff__*` keys of the call. */
+export interface TaskReference {
+  processInstanceId?: string | number;
+  processModelIdentifier?: string;
+  taskId?: string;
+}
+
+/** Everything a command sees besides its parameters. `C` is what its connector's `setup` made. */
+export interface CommandContext<C = unknown> {
+  /** `connector/Command`, e.g. `http/GetRequest`. */
+  readonly commandId: string;
+  /** The connector's configuration, made once at start by its `setup`. */
+  readonly config: C;
+  /** Aborted when the deadline passes or the caller goes away: pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  /** When the call must be answered, in epoch milliseconds. */
+  readonly deadline: number;
+  readonly log: CommandLogger;
+  /** `spiff__task_data`: the task's whole data object (never forwarded unless the command chooses to). */
+  readonly taskData: unknown;
+  readonly task: TaskReference;
+  /** `spiff__callback_url`, for asynchronous commands. */
+  readonly callbackUrl: string | undefined;
+}
+
+/** Proxy-wide settings a connector may honour. */
+export interface ProxySettings {
+  /** Bound for one outbound HTTP call, from connect to the last body byte (`CONNECTOR_PROXY_HTTP_TIMEOUT_MS`). */
+  readonly httpTimeoutMs: number;
+}
+
+/** What a connector's `setup` gets at start. */
+export interface SetupContext {
+  /** The process environment: read your connector's `CONNECTOR_PROXY_<NAME>_*` variables here. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly settings: ProxySettings;
+  readonly log: CommandLogger;
+}

@@ -1,0 +1,33 @@
+/** What a command returns; the proxy wraps it in a version-2 envelope. */
+export interface CommandResult {
+  /** Stored by the workflow in the task's result variable. */
+  body: unknown;
+  /** Defaults to `application/json`. */
+  mimetype?: string;
+  /** The third party's status, when the command talked to one. */
+  httpStatus?: number;
+  /** Third-party headers the caller asked to see. */
+  headers?: Record<string, string | string[]>;
+}
+
+/** `error` of an envelope. */
+export interface EnvelopeError {
+  error_code: string;
+  message: string;
+}
+
+/** `command_response` of an envelope, as it goes on the wire. */
+export interface WireCommandResponse {
+  body: unknown;
+  mimetype: string;
+  http_status?: number;
+  headers: Record<string, string | string[]>;
+}
+
+/** The version-2 response envelope of `POST /v1/do/{connector}/{command}` and of async callbacks. */
+export interface Envelope {
+  command_response: WireCommandResponse;
+  command_response_version: 2;
+  error: EnvelopeError | null;
+  spiff__logs: string[];
+}

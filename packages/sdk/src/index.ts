@@ -1,0 +1,37 @@
+/**
+ * The connector SDK: all a connector author needs, and the one seam between the proxy and
+ * its connectors. A connector package depends on this alone.
+ *
+ * @example
+ * import { defineConnector, defineCommand, Type } from '@connector-proxy/sdk';
+ *
+ * const sayHello = defineCommand({
+ *   name: 'SayHello',
+ *   parameters: { name: Type.String() },
+ *   async run({ name }) { return { body: { greeting: `Hello, ${name}` } }; },
+ * });
+ * export default defineConnector({ name: 'example', commands: [sayHello] });
+ */
+export { Type, type Static, type TSchema, type TObject, type TProperties } from '@sinclair/typebox';
+export { defineCommand, type Command, type CommandDefinition } from './define-command.js';
+export { defineConnector, isConnector, type Connector, type ConnectorDefinition } from './define-connector.js';
+export type { CommandContext, CommandLogger, ProxySettings, SetupContext, TaskReference } from './command-context.js';
+export type { CommandResult, Envelope, EnvelopeError, WireCommandResponse } from './command-result.js';
+export {
+  commandError,
+  configurationError,
+  invalidParameters,
+  isCommandError,
+  SdkErrorCodes,
+  type CommandError,
+  type CommandErrorOptions,
+  type ParameterProblem,
+} from './errors.js';
+export {
+  describeParameters,
+  isOptionalParameter,
+  parameterType,
+  type ParameterDescriptor,
+  type ParameterType,
+} from './parameters.js';
+export { isSensitiveName, redact, redactUrl, REDACTED } from './redaction.js';

@@ -1,0 +1,40 @@
+import { KindGuard, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+
+/** A parameter type as `GET /v1/commands` lists it. */
+export type ParameterType = 'str' | 'int' | 'bool' | 'any';
+
+/** One entry of a command's `parameters` in `GET /v1/commands`. */
+export interface ParameterDescriptor {
+  id: string;
+  type: ParameterType;
+  required: boolean;
+}
+
+/** True when a property schema was declared with `Type.Optional(...)`. */
+export function isOptionalParameter(schema: TSchema): boolean {
+  return KindGuard.IsOptional(schema);
+}
+
+/** The protocol's type for a schema: a string enum is `str`, anything not plain is `any`. */
+export function parameterType(schema: TSchema): ParameterType {
+  if (KindGuard.IsString(schema) || KindGuard.IsLiteralString(schema)) return 'str';
+  if (KindGuard.IsInteger(schema)) return 'int';
+  if (KindGuard.IsBoolean(schema)) return 'bool';
+  if (KindGuard.IsUnion(schema) && schema.anyOf.length > 0 && schema.anyOf.every((m) => parameterType(m) === 'str')) return 'str';
+  return 'any';
+}
+
+/**
+ * The `/v1/commands` descriptors of a parameter object, in declaration order.
+ *
+ * @example
+ * describeParameters(Type.Object({ url: Type.String(), headers: Type.Optional(Type.Any()) }))
+ * // [{ id: 'url', type: 'str', required: true }, { id: 'headers', type: 'any', required: false }]
+ */
+export function describeParameters(schema: TObject<TProperties>): ParameterDescriptor[] {
+  return Object.entries(schema.properties).map(([id, property]) => ({
+    id,
+    type: parameterType(property),
+    required: !isOptionalParameter(property),
+  }));
+}

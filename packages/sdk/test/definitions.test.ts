@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  commandError,
+  defineCommand,
+  defineConnector,
+  describeParameters,
+  invalidParameters,
+  isCommandError,
+  isConnector,
+  Type,
+} from '@connector-proxy/sdk';
+
+describe('parameters', () => {
+  test('one declaration gives the /v1/commands descriptors, in order', () => {
+    const command = defineCommand({
+      name: 'Example',
+      parameters: {
+        url: Type.String(),
+        port: Type.Optional(Type.Integer()),
+        tls: Type.Optional(Type.Boolean()),
+        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('raw')])),
+        data: Type.Optional(Type.Any()),
+        ratio: Type.Optional(Type.Number()),
+      },
+      async run() {
+        return { body: {} };
+      },
+    });
+    assert.deepEqual(describeParameters(command.parameters), [
+      { id: 'url', type: 'str', required: true },
+      { id: 'port', type: 'int', required: false },
+      { id: 'tls', type: 'bool', required: false },
+      { id: 'format', type: 'str', required: false },
+      { id: 'data', type: 'any', required: false },
+      { id: 'ratio', type: 'any', required: false },
+    ]);
+  });
+});
+
+describe('errors', () => {
+  test('commandError makes a recognisable error with its code and statuses', () => {
+    const error = commandError({ code: 'HttpError404', httpStatus: 404, message: 'not found', body: { a: 1 } });
+    assert.equal(isCommandError(error), true);
+    assert.equal(error.code, 'HttpError404');
+    assert.equal(error.status, 200);
+    assert.equal(error.httpStatus, 404);
+    assert.deepEqual(error.body, { a: 1 });
+    assert.equal(isCommandError(new Error('plain')), false);
+    assert.equal(isCommandError({ code: 'HttpError404' }), false, 'a look-alike object is not a command error');
+  });
+
+  test('invalidParameters is a 400 naming every parameter', () => {
+    const error = invalidParameters([{ parameter: 'url', message: 'is required' }, { parameter: 'body_format', message: 'must be one of json, form' }]);
+    assert.equal(error.code, 'invalid_parameters');
+    assert.equal(error.status, 400);
+    assert.equal(error.message, 'Invalid parameters: url is required; body_format must be one of json, form');
+  });
+});
+
+describe('connectors', () => {
+  test('defineConnector gives a connector with default setup and close', async () => {
+    const connector = defineConnector({ name: 'demo', commands: [] });
+    assert.equal(isConnector(connector), true);
+    assert.equal(await connector.setup({ env: {}, settings: { httpTimeoutMs: 1 }, log: console }), undefined);
+    assert.equal(isConnector({ name: 'demo', commands: [] }), false);
+  });
+});

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isCommandError } from '@connector-proxy/sdk';
+import { createProxy } from './proxy.js';
+import { closeOnSignals } from './shutdown.js';
+
+const HELP = `Usage: connector-proxy [options]
+
+Serves SpiffWorkflow / SpiffArena service-task connectors over HTTP.
+
+Options:
+  -p, --port <port>        port to listen on (env PORT, default 8200)
+  -H, --host <host>        address to listen on (env HOST, default 0.0.0.0)
+      --log-level <level>  fatal|error|warn|info|debug|trace|silent (env CONNECTOR_PROXY_LOG_LEVEL)
+  -v, --version            print the version
+  -h, --help               print this help
+
+Every other setting comes from the environment: see the configuration table in README.md.
+`;
+
+/** Command-line options override the environment variables of the same meaning. */
+function environmentFromArgs(argv: string[]): NodeJS.ProcessEnv | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string', short: 'H' },
+      'log-level': { type: 'string' },
+      version: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return undefined;
+  }
+  if (values.version) {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${manifest.version}\n`);
+    return undefined;
+  }
+  const env = { ...process.env };
+  if (values.port !== undefined) env.PORT = values.port;
+  if (values.host !== undefined) env.HOST = values.host;
+  if (values['log-level'] !== undefined) env.CONNECTOR_PROXY_LOG_LEVEL = values['log-level'];
+  return env;
+}
+
+async function main(): Promise<void> {
+  const env = environmentFromArgs(process.argv.slice(2));
+  if (env === undefined) return;
+  const proxy = await createProxy({ env });
+  closeOnSignals(proxy, proxy.config.shutdownGraceMs);
+  await proxy.listen();
+}
+
+main().catch((error: unknown) => {
+  // Configuration mistakes are the operator's to fix: say which, without a stack trace.
+  const message = isCommandError(error) || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? (error as Error).message : String((error as Error).stack ?? error);
+  process.stderr.write(`connector-proxy: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+import {
+  configurationError,
+  describeParameters,
+  type Command,
+  type Connector,
+  type ParameterDescriptor,
+  type SetupContext,
+} from '@connector-proxy/sdk';
+import { compileParameters, type ParameterValidator } from './parameter-validation.js';
+
+/** A connector and where it came from (a package name or a file path), for messages. */
+export interface LoadedConnector {
+  connector: Connector<unknown>;
+  source: string;
+}
+
+/** A command ready to run: looked up by id, its parameter check compiled, its connector set up. */
+export interface RegisteredCommand {
+  readonly id: string;
+  readonly command: Command<unknown>;
+  readonly config: unknown;
+  readonly validate: ParameterValidator;
+}
+
+/** One entry of `GET /v1/commands`. */
+export interface CommandDescriptor {
+  id: string;
+  parameters: ParameterDescriptor[];
+}
+
+const RESERVED_PREFIX = 'spiff__';
+
+/** Every command of every loaded connector, by id. Built once at start; read on every call. */
+export class CommandRegistry {
+  private constructor(
+    private readonly commands: ReadonlyMap<string, RegisteredCommand>,
+    /** The `/v1/commands` answer, serialized once: it never changes while the proxy runs. */
+    readonly descriptorsJson: string,
+    private readonly closers: ReadonlyArray<() => void | Promise<void>>,
+  ) {}
+
+  /** Sets up each connector and registers its commands. Two commands with one id stop the start. */
+  static async create(loaded: readonly LoadedConnector[], setup: SetupContext): Promise<CommandRegistry> {
+    const commands = new Map<string, RegisteredCommand>();
+    const sources = new Map<string, string>();
+    const descriptors: CommandDescriptor[] = [];
+    const closers: Array<() => void | Promise<void>> = [];
+    for (const { connector, source } of loaded) {
+      const config = await connector.setup(setup);
+      closers.push(() => connector.close(config));
+      for (const command of connector.commands) {
+        const id = `${connector.name}/${command.name}`;
+        const earlier = sources.get(id);
+        if (earlier !== undefined) {
+          throw configurationError('CONNECTOR_PROXY_CONNECTORS', `loads two commands with the id ${id}: from ${earlier} and from ${source}`);
+        }
+        checkParameterNames(id, command, source);
+        sources.set(id, source);
+        commands.set(id, { id, command, config, validate: compileParameters(command.parameters) });
+        descriptors.push({ id, parameters: describeParameters(command.parameters) });
+      }
+    }
+    return new CommandRegistry(commands, JSON.stringify(descriptors), closers);
+  }
+
+  get(id: string): RegisteredCommand | undefined {
+    return this.commands.get(id);
+  }
+
+  get size(): number {
+    return this.commands.size;
+  }
+
+  /** Closes every connector (pools, agents), in reverse order of setup. */
+  async close(): Promise<void> {
+    for (const close of [...this.closers].reverse()) await close();
+  }
+}
+
+// `spiff__*` keys belong to the engine: a command declaring one would receive engine data as input.
+function checkParameterNames(id: string, command: Command<unknown>, source: string): void {
+  const reserved = Object.keys(command.parameters.properties).find((name) => name.startsWith(RESERVED_PREFIX));
+  if (reserved !== undefined) {
+    throw configurationError('CONNECTOR_PROXY_CONNECTORS', `module ${source}: ${id} declares the reserved parameter ${reserved}`);
+  }
+}

@@ -1,0 +1,82 @@
+import { configurationError } from '@connector-proxy/sdk';
+import type { LevelWithSilent } from 'pino';
+
+/** The proxy's configuration, read and checked once at start. */
+export interface ProxyConfig {
+  readonly host: string;
+  readonly port: number;
+  /** When set, every protected route needs this exact `Spiff-Connector-Proxy-Api-Key`. */
+  readonly apiKey: string | undefined;
+  /** Origins allowed by CORS; `undefined` allows every origin. */
+  readonly corsOrigins: readonly string[] | undefined;
+  readonly httpTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  readonly maxBodyBytes: number;
+  readonly shutdownGraceMs: number;
+  readonly logLevel: LevelWithSilent;
+  /** Extra connector modules: npm package names or file paths. */
+  readonly connectors: readonly string[];
+  /** Built-in connectors to leave out, by connector name. */
+  readonly disabledConnectors: readonly string[];
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Variables, their defaults and meaning: the configuration reference in README.md mirrors this. */
+export function loadConfig(env: Environment): ProxyConfig {
+  return {
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 8200, 0, 65_535),
+    apiKey: apiKey(env),
+    corsOrigins: list(env, 'CONNECTOR_PROXY_CORS_ORIGINS'),
+    httpTimeoutMs: integer(env, 'CONNECTOR_PROXY_HTTP_TIMEOUT_MS', 30_000, 1, 3_600_000),
+    commandTimeoutMs: integer(env, 'CONNECTOR_PROXY_COMMAND_TIMEOUT_MS', 40_000, 1, 3_600_000),
+    maxBodyBytes: integer(env, 'CONNECTOR_PROXY_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
+    shutdownGraceMs: integer(env, 'CONNECTOR_PROXY_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    logLevel: logLevel(env),
+    connectors: list(env, 'CONNECTOR_PROXY_CONNECTORS') ?? [],
+    disabledConnectors: list(env, 'CONNECTOR_PROXY_DISABLED_CONNECTORS') ?? [],
+  };
+}
+
+function text(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw configurationError(name, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}
+
+function list(env: Environment, name: string): string[] | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return items.length > 0 ? items : undefined;
+}
+
+// A key set to the empty string is a mistake that would silently leave the proxy unprotected.
+function apiKey(env: Environment): string | undefined {
+  const raw = env.CONNECTOR_PROXY_API_KEY;
+  if (raw === undefined) return undefined;
+  if (raw.trim() === '') {
+    throw configurationError('CONNECTOR_PROXY_API_KEY', 'is set but empty: set a key, or unset the variable to run without one');
+  }
+  return raw;
+}
+
+function logLevel(env: Environment): LevelWithSilent {
+  const raw = text(env, 'CONNECTOR_PROXY_LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw configurationError('CONNECTOR_PROXY_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`);
+  }
+  return raw as LevelWithSilent;
+}

@@ -1,0 +1,44 @@
+import { isCommandError, type CommandError, type CommandResult, type Envelope } from '@connector-proxy/sdk';
+
+const JSON_MIMETYPE = 'application/json';
+
+/** The version-2 envelope of a command that ran to completion. */
+export function resultEnvelope(result: CommandResult, logs: string[]): Envelope {
+  const response: Envelope['command_response'] = {
+    body: result.body,
+    mimetype: result.mimetype ?? JSON_MIMETYPE,
+    headers: result.headers ?? {},
+  };
+  if (result.httpStatus !== undefined) response.http_status = result.httpStatus;
+  return { command_response: response, command_response_version: 2, error: null, spiff__logs: logs };
+}
+
+/** How an error is answered: the one place an error becomes a status, headers and an envelope. */
+export interface ErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  envelope: Envelope;
+}
+
+/** Maps a {@link CommandError} to its reply. `fallback` makes the reply for anything else (a bug). */
+export function errorReply(error: unknown, logs: string[], fallback: () => CommandError): ErrorReply {
+  const known = isCommandError(error) ? error : fallback();
+  const response: Envelope['command_response'] = {
+    body: known.body ?? {},
+    mimetype: JSON_MIMETYPE,
+    headers: known.headers ?? {},
+  };
+  if (known.httpStatus !== undefined) response.http_status = known.httpStatus;
+  const headers: Record<string, string> = {};
+  if (known.retryAfterSeconds !== undefined) headers['retry-after'] = String(known.retryAfterSeconds);
+  return {
+    status: known.status,
+    headers,
+    envelope: {
+      command_response: response,
+      command_response_version: 2,
+      error: { error_code: known.code, message: known.message },
+      spiff__logs: logs,
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { Connector } from '@connector-proxy/sdk';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream, Logger } from 'pino';
+import { buildApp } from './app.js';
+import { CommandRegistry, type LoadedConnector } from './command-registry.js';
+import { proxyLogger } from './command-logger.js';
+import { loadConfig, type Environment, type ProxyConfig } from './config.js';
+import { loadConnectors } from './connector-loader.js';
+import { createLogger } from './logger.js';
+
+/** What {@link createProxy} takes; everything is optional. */
+export interface ProxyOptions {
+  /** The environment configuration and connectors read. Default: `process.env`. */
+  env?: Environment;
+  /** Serve exactly these connectors instead of the built-in and configured ones. */
+  connectors?: readonly Connector<unknown>[];
+  /** Where log lines go. Default: standard output. */
+  logStream?: DestinationStream;
+}
+
+/** A configured proxy, not yet listening. */
+export interface Proxy {
+  readonly config: ProxyConfig;
+  readonly app: FastifyInstance;
+  readonly log: Logger;
+  /** Starts listening; resolves to the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting calls, lets those in flight finish, then closes every connector. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the configuration, loads and sets up the connectors and builds the HTTP app.
+ *
+ * @example
+ * const proxy = await createProxy();
+ * await proxy.listen(); // PORT, HOST from the environment
+ */
+export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
+  const config = loadConfig(options.env ?? process.env);
+  const log = createLogger(config.logLevel, options.logStream);
+  const connectors: LoadedConnector[] = options.connectors
+    ? options.connectors.map((connector) => ({ connector, source: `(given) ${connector.name}` }))
+    : await loadConnectors(config);
+  const registry = await CommandRegistry.create(connectors, {
+    env: options.env ?? process.env,
+    settings: { httpTimeoutMs: config.httpTimeoutMs },
+    log: proxyLogger(log),
+  });
+  const app = await buildApp(config, registry, log);
+  return {
+    config,
+    app,
+    log,
+    async listen(port = config.port, host = config.host) {
+      const address = await app.listen({ port, host });
+      log.info({ commands: registry.size }, `connector-proxy listening at ${address}`);
+      return address;
+    },
+    async close() {
+      await app.close();
+      await registry.close();
+    },
+  };
+}
+
+/** A proxy that is listening. */
+export interface RunningProxy extends Proxy {
+  /** Base URL, e.g. `http://127.0.0.1:43817`. */
+  readonly url: string;
+}
+
+/**
+ * Creates a proxy and listens on 127.0.0.1 at a free port: for tests and embedding.
+ *
+ * @example
+ * const proxy = await startProxy({ connectors: [myConnector] });
+ * await fetch(`${proxy.url}/v1/do/my/Command`, { method: 'POST', body: '{}' });
+ * await proxy.close();
+ */
+export async function startProxy(options: ProxyOptions & { port?: number; host?: string } = {}): Promise<RunningProxy> {
+  const proxy = await createProxy(options);
+  const url = await proxy.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return Object.assign(proxy, { url });
+}
