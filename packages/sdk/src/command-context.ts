@@ -1,3 +1,5 @@
+import type { LookupFunction } from 'node:net';
+
 /** Log lines written here become the envelope's `spiff__logs` and also go to the proxy's log. */
 export interface CommandLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -31,10 +33,32 @@ export interface CommandContext<C = unknown> {
   readonly callbackUrl: string | undefined;
 }
 
-/** Proxy-wide settings a connector may honour. */
+/** Proxy-wide settings a connector must honour for the calls it makes on a caller's behalf. */
 export interface ProxySettings {
   /** Bound for one outbound HTTP call, from connect to the last body byte (`CONNECTOR_PROXY_HTTP_TIMEOUT_MS`). */
   readonly httpTimeoutMs: number;
+  /** Largest third-party answer to read (`CONNECTOR_PROXY_MAX_RESPONSE_BYTES`): cut off beyond it. */
+  readonly maxResponseBytes: number;
+  /** Where outbound connections may go (`CONNECTOR_PROXY_EGRESS_ALLOW` / `_DENY`). */
+  readonly egress: EgressPolicy;
+}
+
+/**
+ * The operator's rules for outbound connections. A denied host or address fails with a
+ * `CommandError` whose code is `EgressDenied` (`httpStatus` 403).
+ *
+ * @example
+ * const agent = new Agent({ connect: { lookup: settings.egress.lookup } });
+ * settings.egress.assertHostAllowed(new URL(url).hostname); // before each request
+ */
+export interface EgressPolicy {
+  /**
+   * A `dns.lookup`-compatible function that resolves a name and refuses denied addresses, so the
+   * address checked is the address connected to. Give it to every socket a connector opens.
+   */
+  readonly lookup: LookupFunction;
+  /** Throws `EgressDenied` when the host is denied by name, or is an IP literal that is denied (no lookup happens for those). */
+  assertHostAllowed(hostname: string): void;
 }
 
 /** What a connector's `setup` gets at start. */

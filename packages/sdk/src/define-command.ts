@@ -10,6 +10,17 @@ export interface CommandDefinition<P extends TProperties, C> {
   description?: string;
   /** One TypeBox schema per parameter; `Type.Optional(...)` for optional ones. */
   parameters: P;
+  /**
+   * Whether the command runs in the background, its result PUT to the engine's callback URL:
+   * `'always'` for work that outlives the engine's 45 s wait; `'optional'` to let the caller
+   * choose with a `run_async` parameter (added for you). Default: never.
+   */
+  asynchronous?: 'always' | 'optional';
+  /**
+   * True when running the command twice has the effect of running it once (an HTTP GET, PUT or
+   * DELETE). A background job then runs it again after a transient failure; otherwise once.
+   */
+  idempotent?: boolean;
   /** Does the work. Throw a `commandError(...)` to report a failure. */
   run(params: Static<TObject<P>>, context: CommandContext<C>): Promise<CommandResult>;
 }
@@ -19,6 +30,8 @@ export interface Command<C = unknown> {
   readonly name: string;
   readonly description: string;
   readonly parameters: TObject<TProperties>;
+  readonly asynchronous: 'never' | 'always' | 'optional';
+  readonly idempotent: boolean;
   run(params: Record<string, unknown>, context: CommandContext<C>): Promise<CommandResult>;
 }
 
@@ -40,6 +53,8 @@ export function defineCommand<P extends TProperties, C = unknown>(definition: Co
     name: definition.name,
     description: definition.description ?? '',
     parameters: Type.Object(definition.parameters) as TObject<TProperties>,
+    asynchronous: definition.asynchronous ?? 'never',
+    idempotent: definition.idempotent ?? false,
     run: definition.run as Command<C>['run'],
   };
 }

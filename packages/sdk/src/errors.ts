@@ -14,6 +14,8 @@ export const SdkErrorCodes = {
   invalidParameters: 'invalid_parameters',
   /** A connector's configuration (an environment variable) is wrong: the proxy does not start. */
   invalidConfiguration: 'invalid_configuration',
+  /** The egress policy forbids connecting to that host or address (`httpStatus` 403). */
+  egressDenied: 'EgressDenied',
 } as const;
 
 /** A failure a command reports. The proxy turns it into a version-2 envelope. */

@@ -15,7 +15,7 @@
 export { Type, type Static, type TSchema, type TObject, type TProperties } from '@sinclair/typebox';
 export { defineCommand, type Command, type CommandDefinition } from './define-command.js';
 export { defineConnector, isConnector, type Connector, type ConnectorDefinition } from './define-connector.js';
-export type { CommandContext, CommandLogger, ProxySettings, SetupContext, TaskReference } from './command-context.js';
+export type { CommandContext, CommandLogger, EgressPolicy, ProxySettings, SetupContext, TaskReference } from './command-context.js';
 export type { CommandResult, Envelope, EnvelopeError, WireCommandResponse } from './command-result.js';
 export {
   commandError,
@@ -35,3 +35,5 @@ export {
   type ParameterType,
 } from './parameters.js';
 export { isSensitiveName, redact, redactUrl, REDACTED } from './redaction.js';
+export { parseDataUrl, type DataUrlFile, type DataUrlParse } from './data-url.js';
+export { jsonNestsTooDeep, MAX_JSON_NESTING } from './json-nesting.js';

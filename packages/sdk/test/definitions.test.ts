@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { lookup } from 'node:dns';
 import { describe, test } from 'node:test';
 import {
   commandError,
@@ -62,7 +63,8 @@ describe('connectors', () => {
   test('defineConnector gives a connector with default setup and close', async () => {
     const connector = defineConnector({ name: 'demo', commands: [] });
     assert.equal(isConnector(connector), true);
-    assert.equal(await connector.setup({ env: {}, settings: { httpTimeoutMs: 1 }, log: console }), undefined);
+    const egress = { lookup, assertHostAllowed: () => undefined };
+    assert.equal(await connector.setup({ env: {}, settings: { httpTimeoutMs: 1, maxResponseBytes: 1, egress }, log: console }), undefined);
     assert.equal(isConnector({ name: 'demo', commands: [] }), false);
   });
 });

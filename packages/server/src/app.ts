@@ -5,27 +5,32 @@ import { apiKeyGuard } from './api-key.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { ProxyConfig } from './config.js';
 import { corsOptions } from './cors.js';
-import { installErrorHandlers } from './error-handler.js';
+import { answerFrameworkError, installErrorHandlers } from './error-handler.js';
+import { installJsonBodyParser } from './json-body.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
+import { jobRoutes } from './routes/jobs.js';
+import { metricsRoute } from './routes/metrics.js';
+import type { JobSystem } from './jobs/job-system.js';
+import type { ProxyMetrics } from './metrics.js';
 
 /** The proxy's HTTP application: CORS, the API key, the routes, errors as envelopes. */
-export async function buildApp(config: ProxyConfig, registry: CommandRegistry, logger: Logger): Promise<FastifyInstance> {
+export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger): Promise<FastifyInstance> {
   const app = fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per command call is written by the route itself.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
   });
-  // The engine sends JSON; parse any content type as JSON so a missing header is not a 415.
-  const parseJson = app.getDefaultJsonParser('error', 'ignore');
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, parseJson);
+  installJsonBodyParser(app);
   await app.register(cors, corsOptions(config));
   if (config.apiKey !== undefined) app.addHook('onRequest', apiKeyGuard(config.apiKey));
   installErrorHandlers(app, config.maxBodyBytes);
   discoveryRoutes(app, registry);
-  doCommandRoute(app, registry, config.commandTimeoutMs);
+  doCommandRoute(app, registry, jobs, metrics, config);
+  jobRoutes(app, jobs);
+  metricsRoute(app, metrics);
   return app;
 }

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isCommandError } from '@connector-proxy/sdk';
-import { createProxy } from './proxy.js';
+import { isClusterPrimary, isClusterWorker, runClusterPrimary, stopWhenPrimaryAsks } from './cluster.js';
+import { loadConfig } from './config.js';
 import { closeOnSignals } from './shutdown.js';
 
 const HELP = `Usage: connector-proxy [options]
@@ -13,6 +14,7 @@ Options:
   -p, --port <port>        port to listen on (env PORT, default 8200)
   -H, --host <host>        address to listen on (env HOST, default 0.0.0.0)
       --log-level <level>  fatal|error|warn|info|debug|trace|silent (env CONNECTOR_PROXY_LOG_LEVEL)
+      --workers <n>        processes sharing the port, 1 to 64 (env CONNECTOR_PROXY_WORKERS, default 1)
   -v, --version            print the version
   -h, --help               print this help
 
@@ -27,6 +29,7 @@ function environmentFromArgs(argv: string[]): NodeJS.ProcessEnv | undefined {
       port: { type: 'string', short: 'p' },
       host: { type: 'string', short: 'H' },
       'log-level': { type: 'string' },
+      workers: { type: 'string' },
       version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -44,14 +47,21 @@ function environmentFromArgs(argv: string[]): NodeJS.ProcessEnv | undefined {
   if (values.port !== undefined) env.PORT = values.port;
   if (values.host !== undefined) env.HOST = values.host;
   if (values['log-level'] !== undefined) env.CONNECTOR_PROXY_LOG_LEVEL = values['log-level'];
+  if (values.workers !== undefined) env.CONNECTOR_PROXY_WORKERS = values.workers;
   return env;
 }
 
 async function main(): Promise<void> {
   const env = environmentFromArgs(process.argv.slice(2));
   if (env === undefined) return;
+  // Checked here too so that a bad setting stops the primary before it forks anything.
+  const config = loadConfig(env);
+  if (isClusterPrimary(config)) return runClusterPrimary(config);
+  // Loaded only here: a cluster's primary serves nothing and need not hold the server and connectors in memory.
+  const { createProxy } = await import('./proxy.js');
   const proxy = await createProxy({ env });
-  closeOnSignals(proxy, proxy.config.shutdownGraceMs);
+  if (isClusterWorker()) stopWhenPrimaryAsks(proxy);
+  else closeOnSignals(proxy, proxy.config.shutdownGraceMs);
   await proxy.listen();
 }
 

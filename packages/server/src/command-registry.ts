@@ -1,12 +1,15 @@
 import {
   configurationError,
   describeParameters,
+  Type,
   type Command,
   type Connector,
   type ParameterDescriptor,
   type SetupContext,
+  type TObject,
+  type TProperties,
 } from '@connector-proxy/sdk';
-import { compileParameters, type ParameterValidator } from './parameter-validation.js';
+import { compileParameters } from './parameter-validation.js';
 
 /** A connector and where it came from (a package name or a file path), for messages. */
 export interface LoadedConnector {
@@ -14,12 +17,19 @@ export interface LoadedConnector {
   source: string;
 }
 
+/** A call's checked parameters, and whether it runs in the background. */
+export interface PreparedCall {
+  params: Record<string, unknown>;
+  runAsync: boolean;
+}
+
 /** A command ready to run: looked up by id, its parameter check compiled, its connector set up. */
 export interface RegisteredCommand {
   readonly id: string;
   readonly command: Command<unknown>;
   readonly config: unknown;
-  readonly validate: ParameterValidator;
+  /** Checks a call's body (400 `invalid_parameters` naming every problem) and picks its parameters. */
+  prepare(body: Record<string, unknown>): PreparedCall;
 }
 
 /** One entry of `GET /v1/commands`. */
@@ -56,8 +66,9 @@ export class CommandRegistry {
         }
         checkParameterNames(id, command, source);
         sources.set(id, source);
-        commands.set(id, { id, command, config, validate: compileParameters(command.parameters) });
-        descriptors.push({ id, parameters: describeParameters(command.parameters) });
+        const schema = callSchema(command);
+        commands.set(id, { id, command, config, prepare: preparer(command, schema) });
+        descriptors.push({ id, parameters: describeParameters(schema) });
       }
     }
     return new CommandRegistry(commands, JSON.stringify(descriptors), closers);
@@ -71,15 +82,42 @@ export class CommandRegistry {
     return this.commands.size;
   }
 
+  /** Every command id, in registration order. */
+  get ids(): IterableIterator<string> {
+    return this.commands.keys();
+  }
+
   /** Closes every connector (pools, agents), in reverse order of setup. */
   async close(): Promise<void> {
     for (const close of [...this.closers].reverse()) await close();
   }
 }
 
-// `spiff__*` keys belong to the engine: a command declaring one would receive engine data as input.
+const RUN_ASYNC = 'run_async';
+
+/** The parameters a call may carry: the command's own, plus `run_async` when the caller may choose. */
+function callSchema(command: Command<unknown>): TObject<TProperties> {
+  if (command.asynchronous !== 'optional') return command.parameters;
+  const runAsync = Type.Optional(Type.Boolean({ description: 'Run in the background and PUT the result to spiff__callback_url' }));
+  return Type.Object({ ...command.parameters.properties, [RUN_ASYNC]: runAsync });
+}
+
+function preparer(command: Command<unknown>, schema: TObject<TProperties>): RegisteredCommand['prepare'] {
+  const validate = compileParameters(schema);
+  if (command.asynchronous === 'never') return (body) => ({ params: validate(body), runAsync: false });
+  if (command.asynchronous === 'always') return (body) => ({ params: validate(body), runAsync: true });
+  return (body) => {
+    const { [RUN_ASYNC]: runAsync, ...params } = validate(body);
+    return { params, runAsync: runAsync === true };
+  };
+}
+
+// `spiff__*` keys belong to the engine (a command declaring one would receive engine data as
+// input), and `run_async` to the proxy when the caller may choose.
 function checkParameterNames(id: string, command: Command<unknown>, source: string): void {
-  const reserved = Object.keys(command.parameters.properties).find((name) => name.startsWith(RESERVED_PREFIX));
+  const reserved = Object.keys(command.parameters.properties).find(
+    (name) => name.startsWith(RESERVED_PREFIX) || (name === RUN_ASYNC && command.asynchronous === 'optional'),
+  );
   if (reserved !== undefined) {
     throw configurationError('CONNECTOR_PROXY_CONNECTORS', `module ${source}: ${id} declares the reserved parameter ${reserved}`);
   }

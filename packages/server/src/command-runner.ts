@@ -24,6 +24,9 @@ export function spiffContext(body: Record<string, unknown>): SpiffContext {
   };
 }
 
+/** How long a command may take to report its own error once its deadline has passed. */
+const ABORT_GRACE_MS = 1000;
+
 export interface RunOptions {
   params: Record<string, unknown>;
   spiff: SpiffContext;
@@ -32,18 +35,19 @@ export interface RunOptions {
 
 /**
  * Runs a command with its context and a deadline. A command that ignores its `AbortSignal`
- * still cannot hold the call past the deadline: the call is answered `command_timeout` then.
+ * still cannot hold the call much past the deadline: it is answered `command_timeout` then.
  */
 export async function runCommand(entry: RegisteredCommand, options: RunOptions, logger: CallLogger): Promise<CommandResult> {
   const controller = new AbortController();
   const deadline = Date.now() + options.timeoutMs;
-  let timer: NodeJS.Timeout | undefined;
+  const timeout = commandTimeout(entry.id, options.timeoutMs);
+  let abortTimer: NodeJS.Timeout | undefined;
+  let answerTimer: NodeJS.Timeout | undefined;
+  // At the deadline the command is told to stop; it then has a short grace to report its own,
+  // more precise error (say, which upstream timed out) before the proxy answers for it.
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = commandTimeout(entry.id, options.timeoutMs);
-      controller.abort(error);
-      reject(error);
-    }, options.timeoutMs);
+    abortTimer = setTimeout(() => controller.abort(timeout), options.timeoutMs);
+    answerTimer = setTimeout(() => reject(timeout), options.timeoutMs + ABORT_GRACE_MS);
   });
   try {
     const running = entry.command.run(options.params, {
@@ -58,6 +62,7 @@ export async function runCommand(entry: RegisteredCommand, options: RunOptions, 
     });
     return await Promise.race([running, expired]);
   } finally {
-    clearTimeout(timer);
+    clearTimeout(abortTimer);
+    clearTimeout(answerTimer);
   }
 }

@@ -12,12 +12,41 @@ export interface ProxyConfig {
   readonly httpTimeoutMs: number;
   readonly commandTimeoutMs: number;
   readonly maxBodyBytes: number;
+  /** Largest third-party answer a connector reads. */
+  readonly maxResponseBytes: number;
+  /** Calls in flight beyond which new ones are answered 503 with `Retry-After`. */
+  readonly maxInflight: number;
+  /** `CONNECTOR_PROXY_EGRESS_ALLOW`: when set, outbound connections only to these. */
+  readonly egressAllow: readonly string[] | undefined;
+  /** `CONNECTOR_PROXY_EGRESS_DENY`: never to these (wins over the allow list). */
+  readonly egressDeny: readonly string[];
+  /** Processes sharing the port (node:cluster). */
+  readonly workers: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: LevelWithSilent;
   /** Extra connector modules: npm package names or file paths. */
   readonly connectors: readonly string[];
   /** Built-in connectors to leave out, by connector name. */
   readonly disabledConnectors: readonly string[];
+  readonly jobs: JobsConfig;
+}
+
+/** Background (asynchronous) jobs: where they are kept and how they are run and delivered. */
+export interface JobsConfig {
+  /** SQLite job store folder, used when no queue URL is set. */
+  readonly dataDir: string;
+  /** `redis://...`: jobs go through BullMQ, shared by every proxy process on that Redis. */
+  readonly queueUrl: string | undefined;
+  /** 32 bytes (hex or base64) sealing stored parameters and results with AES-256-GCM. */
+  readonly secretKey: string | undefined;
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  /** Runs of an idempotent command after transient failures, in all. */
+  readonly maxRuns: number;
+  readonly callbackMaxAttempts: number;
+  readonly callbackMaxAgeMs: number;
+  readonly callbackBaseDelayMs: number;
+  readonly callbackMaxDelayMs: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -34,11 +63,42 @@ export function loadConfig(env: Environment): ProxyConfig {
     httpTimeoutMs: integer(env, 'CONNECTOR_PROXY_HTTP_TIMEOUT_MS', 30_000, 1, 3_600_000),
     commandTimeoutMs: integer(env, 'CONNECTOR_PROXY_COMMAND_TIMEOUT_MS', 40_000, 1, 3_600_000),
     maxBodyBytes: integer(env, 'CONNECTOR_PROXY_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
+    maxResponseBytes: integer(env, 'CONNECTOR_PROXY_MAX_RESPONSE_BYTES', 50 * 1024 * 1024, 1024, 1024 ** 3),
+    maxInflight: integer(env, 'CONNECTOR_PROXY_MAX_INFLIGHT', 1024, 1, 1_000_000),
+    egressAllow: list(env, 'CONNECTOR_PROXY_EGRESS_ALLOW'),
+    egressDeny: list(env, 'CONNECTOR_PROXY_EGRESS_DENY') ?? [],
+    workers: integer(env, 'CONNECTOR_PROXY_WORKERS', 1, 1, 64),
     shutdownGraceMs: integer(env, 'CONNECTOR_PROXY_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     logLevel: logLevel(env),
     connectors: list(env, 'CONNECTOR_PROXY_CONNECTORS') ?? [],
     disabledConnectors: list(env, 'CONNECTOR_PROXY_DISABLED_CONNECTORS') ?? [],
+    jobs: loadJobsConfig(env),
   };
+}
+
+const HOUR_MS = 3_600_000;
+
+function loadJobsConfig(env: Environment): JobsConfig {
+  return {
+    dataDir: text(env, 'CONNECTOR_PROXY_DATA_DIR') ?? './data',
+    queueUrl: queueUrl(env),
+    secretKey: text(env, 'CONNECTOR_PROXY_SECRET_KEY'),
+    concurrency: integer(env, 'CONNECTOR_PROXY_WORKER_CONCURRENCY', 4, 1, 1000),
+    timeoutMs: integer(env, 'CONNECTOR_PROXY_JOB_TIMEOUT_MS', HOUR_MS, 1, 7 * 24 * HOUR_MS),
+    maxRuns: integer(env, 'CONNECTOR_PROXY_JOB_MAX_RUNS', 3, 1, 100),
+    callbackMaxAttempts: integer(env, 'CONNECTOR_PROXY_CALLBACK_MAX_ATTEMPTS', 12, 1, 1000),
+    callbackMaxAgeMs: integer(env, 'CONNECTOR_PROXY_CALLBACK_MAX_AGE_MS', 24 * HOUR_MS, 1, 30 * 24 * HOUR_MS),
+    callbackBaseDelayMs: integer(env, 'CONNECTOR_PROXY_CALLBACK_BASE_DELAY_MS', 1000, 1, HOUR_MS),
+    callbackMaxDelayMs: integer(env, 'CONNECTOR_PROXY_CALLBACK_MAX_DELAY_MS', 300_000, 1, 24 * HOUR_MS),
+  };
+}
+
+function queueUrl(env: Environment): string | undefined {
+  const raw = text(env, 'CONNECTOR_PROXY_QUEUE_URL');
+  if (raw !== undefined && !/^rediss?:\/\//.test(raw)) {
+    throw configurationError('CONNECTOR_PROXY_QUEUE_URL', 'must be a redis:// or rediss:// URL');
+  }
+  return raw;
 }
 
 function text(env: Environment, name: string): string | undefined {

@@ -6,7 +6,13 @@ import type { LoadedConnector } from './command-registry.js';
 import type { ProxyConfig } from './config.js';
 
 /** The connectors `npm start` serves, in the order `/v1/commands` lists them. */
-export const BUILT_IN_CONNECTORS: readonly string[] = ['@connector-proxy/connector-http'];
+export const BUILT_IN_CONNECTORS: readonly string[] = [
+  '@connector-proxy/connector-http',
+  '@connector-proxy/connector-smtp',
+  '@connector-proxy/connector-slack',
+  '@connector-proxy/connector-aws',
+  '@connector-proxy/connector-postgres',
+];
 
 /**
  * Imports the built-in connectors (less the disabled ones) and those named by

@@ -12,7 +12,9 @@ export const ProxyErrorCodes = {
   payloadTooLarge: 'payload_too_large',
   unauthorized: 'unauthorized',
   commandTimeout: 'command_timeout',
-  shuttingDown: 'shutting_down',
+  jobNotFound: 'job_not_found',
+  jobStoreUnavailable: 'job_store_unavailable',
+  tooManyCalls: 'too_many_calls',
   internalError: 'internal_error',
 } as const;
 
@@ -65,5 +67,28 @@ export function internalError(requestId: string): CommandError {
     code: ProxyErrorCodes.internalError,
     status: 500,
     message: `The connector proxy failed unexpectedly; the details are in its log under request id ${requestId}`,
+  });
+}
+
+export function jobNotFound(id: string): CommandError {
+  return commandError({ code: ProxyErrorCodes.jobNotFound, status: 404, message: `No job ${JSON.stringify(id)} on this proxy` });
+}
+
+export function jobStoreUnavailable(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.jobStoreUnavailable,
+    status: 503,
+    retryAfterSeconds: 5,
+    message: 'The job store did not answer; the details are in the proxy\'s log',
+  });
+}
+
+/** The engine retries a 503; `Retry-After` tells it (and any client) when. */
+export function tooManyCalls(limit: number): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.tooManyCalls,
+    status: 503,
+    retryAfterSeconds: 1,
+    message: `The connector proxy is already handling its limit of ${limit} calls (CONNECTOR_PROXY_MAX_INFLIGHT); try again shortly`,
   });
 }

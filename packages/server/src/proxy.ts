@@ -6,7 +6,10 @@ import { CommandRegistry, type LoadedConnector } from './command-registry.js';
 import { proxyLogger } from './command-logger.js';
 import { loadConfig, type Environment, type ProxyConfig } from './config.js';
 import { loadConnectors } from './connector-loader.js';
+import { startJobSystem } from './jobs/job-system.js';
+import { createEgressPolicy } from './egress-policy.js';
 import { createLogger } from './logger.js';
+import { ProxyMetrics } from './metrics.js';
 
 /** What {@link createProxy} takes; everything is optional. */
 export interface ProxyOptions {
@@ -25,7 +28,7 @@ export interface Proxy {
   readonly log: Logger;
   /** Starts listening; resolves to the base URL. */
   listen(port?: number, host?: string): Promise<string>;
-  /** Stops accepting calls, lets those in flight finish, then closes every connector. */
+  /** Stops accepting calls, lets those in flight and running jobs finish (within the grace), then closes every connector. */
   close(): Promise<void>;
 }
 
@@ -42,12 +45,20 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
   const connectors: LoadedConnector[] = options.connectors
     ? options.connectors.map((connector) => ({ connector, source: `(given) ${connector.name}` }))
     : await loadConnectors(config);
+  const egress = createEgressPolicy(config.egressAllow, config.egressDeny, (host, reason) => log.warn({ host, reason }, 'egress denied'));
   const registry = await CommandRegistry.create(connectors, {
     env: options.env ?? process.env,
-    settings: { httpTimeoutMs: config.httpTimeoutMs },
+    settings: {
+      httpTimeoutMs: config.httpTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+      egress,
+    },
     log: proxyLogger(log),
   });
-  const app = await buildApp(config, registry, log);
+  const metrics = new ProxyMetrics(registry.ids);
+  const jobs = await startJobSystem(config, registry, egress, log, (state) => metrics.recordJobTransition(state));
+  const app = await buildApp(config, registry, jobs, metrics, log);
+  let closing: Promise<void> | undefined;
   return {
     config,
     app,
@@ -57,9 +68,14 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
       log.info({ commands: registry.size }, `connector-proxy listening at ${address}`);
       return address;
     },
-    async close() {
-      await app.close();
-      await registry.close();
+    close() {
+      // Once: a second call (a signal during shutdown, a test's cleanup) waits for the first.
+      closing ??= (async () => {
+        await app.close();
+        await jobs.close(config.shutdownGraceMs);
+        await registry.close();
+      })();
+      return closing;
     },
   };
 }

@@ -1,18 +1,15 @@
 import type { Proxy } from './proxy.js';
 
 /**
- * On SIGTERM or SIGINT: stop accepting, give calls in flight `graceMs` to finish, close the
- * connectors, exit 0. A second signal exits at once.
+ * Returns `stop(reason)`: stop accepting, give calls in flight `graceMs` to finish, close the
+ * connectors, exit 0. Calls after the first do nothing: the stop is already under way.
  */
-export function closeOnSignals(proxy: Proxy, graceMs: number): void {
-  let closing = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (closing) {
-      proxy.log.warn({ signal }, 'second signal: exiting now');
-      process.exit(0);
-    }
-    closing = true;
-    proxy.log.info({ signal, grace_ms: graceMs }, 'shutting down: finishing calls in flight');
+export function gracefulStop(proxy: Proxy, graceMs: number): (reason: string) => void {
+  let stopping = false;
+  return (reason) => {
+    if (stopping) return;
+    stopping = true;
+    proxy.log.info({ reason, grace_ms: graceMs }, 'shutting down: finishing calls in flight');
     const grace = new Promise<'grace-over'>((resolve) => setTimeout(resolve, graceMs, 'grace-over').unref());
     void Promise.race([proxy.close().then(() => 'closed' as const), grace]).then(
       (outcome) => {
@@ -25,6 +22,20 @@ export function closeOnSignals(proxy: Proxy, graceMs: number): void {
         process.exit(0);
       },
     );
+  };
+}
+
+/** On SIGTERM or SIGINT: {@link gracefulStop}. A second signal exits at once. */
+export function closeOnSignals(proxy: Proxy, graceMs: number): void {
+  const stop = gracefulStop(proxy, graceMs);
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      proxy.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(0);
+    }
+    signalled = true;
+    stop(signal);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

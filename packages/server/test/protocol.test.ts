@@ -93,6 +93,12 @@ describe('the protocol endpoints', () => {
     assert.match(json.error?.message ?? '', /loud must be true or false/);
   });
 
+  test('only unambiguous conversions are made: 2.5 is not a whole number', async () => {
+    const { status, json } = await call(proxy.url, '/v1/do/test/Echo', { body: { message: 'hi', times: 2.5 } });
+    assert.equal(status, 400);
+    assert.match(json.error?.message ?? '', /times must be a whole number/);
+  });
+
   test('a body that is not a JSON object is a 400 invalid_body', async () => {
     for (const rawBody of ['[1,2]', '"text"', '{not json', '']) {
       const { status, json } = await call(proxy.url, '/v1/do/test/Echo', { method: 'POST', rawBody });

@@ -1,54 +1,82 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isCommandError } from '@connector-proxy/sdk';
+import { isCommandError, type Envelope } from '@connector-proxy/sdk';
 import type { CommandRegistry } from '../command-registry.js';
 import { CallLogger } from '../command-logger.js';
+import type { ProxyConfig } from '../config.js';
 import { runCommand, spiffContext } from '../command-runner.js';
+import { acceptJob } from '../job-acceptance.js';
+import type { JobSystem } from '../jobs/job-system.js';
 import { errorReply, resultEnvelope } from '../envelope.js';
-import { commandNotFound, internalError, invalidBody } from '../errors.js';
+import { commandNotFound, internalError, invalidBody, tooManyCalls } from '../errors.js';
+import type { CallOutcome, ProxyMetrics } from '../metrics.js';
 
 interface DoParams {
   connector: string;
   command: string;
 }
 
-/** `POST /v1/do/{connector}/{command}`: find, check, run, answer in a version-2 envelope. */
-export function doCommandRoute(app: FastifyInstance, registry: CommandRegistry, timeoutMs: number): void {
+type CallLimits = Pick<ProxyConfig, 'commandTimeoutMs' | 'maxInflight'>;
+
+/**
+ * `POST /v1/do/{connector}/{command}`: find, check, run, answer in a version-2 envelope. At most
+ * `maxInflight` calls are handled at once; beyond that a call is answered 503 `too_many_calls`.
+ */
+export function doCommandRoute(app: FastifyInstance, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, limits: CallLimits): void {
+  // Counted here rather than in response hooks: a call whose client went away still runs its
+  // command to the end, and that work is what the limit bounds.
+  let inFlight = 0;
+  metrics.observeCallsInFlight(() => inFlight);
+  // Made once: under overload a refusal should cost as little as possible.
+  const overloaded = tooManyCalls(limits.maxInflight);
   app.post<{ Params: DoParams }>('/v1/do/:connector/:command', async (request, reply) => {
     const id = `${request.params.connector}/${request.params.command}`;
     const started = performance.now();
     const logger = new CallLogger(request.log);
+    if (inFlight >= limits.maxInflight) return replyWithError(request, reply, metrics, id, started, overloaded, logger);
+    inFlight += 1;
     try {
       const entry = registry.get(id);
       if (entry === undefined) throw commandNotFound(id);
       const body = request.body;
       if (!isJsonObject(body)) throw invalidBody("must be a JSON object of the command's parameters");
-      const params = entry.validate(body);
-      const result = await runCommand(entry, { params, spiff: spiffContext(body), timeoutMs }, logger);
-      const envelope = resultEnvelope(result, logger.lines);
-      logCall(request, id, started, 200, envelope.command_response.http_status, undefined);
+      const { params, runAsync } = entry.prepare(body);
+      const spiff = spiffContext(body);
+      if (runAsync) {
+        const accepted = resultEnvelope(await acceptJob(jobs, entry, params, spiff, request.log), logger.lines);
+        logCall(request, metrics, id, started, 202, accepted);
+        return reply.code(202).send(accepted);
+      }
+      const envelope = resultEnvelope(await runCommand(entry, { params, spiff, timeoutMs: limits.commandTimeoutMs }, logger), logger.lines);
+      logCall(request, metrics, id, started, 200, envelope);
       return reply.send(envelope);
     } catch (error) {
-      return replyWithError(request, reply, id, started, error, logger);
+      return replyWithError(request, reply, metrics, id, started, error, logger);
+    } finally {
+      inFlight -= 1;
     }
   });
 }
 
-function replyWithError(request: FastifyRequest, reply: FastifyReply, id: string, started: number, error: unknown, logger: CallLogger): FastifyReply {
+function replyWithError(request: FastifyRequest, reply: FastifyReply, metrics: ProxyMetrics, id: string, started: number, error: unknown, logger: CallLogger): FastifyReply {
   if (!isCommandError(error)) request.log.error({ err: error, command: id }, 'command failed unexpectedly');
   const answer = errorReply(error, logger.lines, () => internalError(request.id));
-  logCall(request, id, started, answer.status, answer.envelope.command_response.http_status, answer.envelope.error?.error_code);
+  logCall(request, metrics, id, started, answer.status, answer.envelope);
   return reply.code(answer.status).headers(answer.headers).send(answer.envelope);
 }
 
-/** The one log line per call: which command, how long, how it ended. */
-function logCall(request: FastifyRequest, command: string, started: number, status: number, httpStatus: number | undefined, errorCode: string | undefined): void {
+/** The one record of each call, its log line and its metrics, made from the same values: which command, how long, how it ended. */
+function logCall(request: FastifyRequest, metrics: ProxyMetrics, command: string, started: number, status: number, envelope: Envelope): void {
+  const durationMs = performance.now() - started;
+  const errorCode = envelope.error?.error_code;
+  const outcome: CallOutcome = errorCode !== undefined ? 'error' : status === 202 ? 'accepted' : 'ok';
+  metrics.recordCall(command, outcome, durationMs / 1000, errorCode);
   request.log.info(
     {
       command,
-      duration_ms: Math.round((performance.now() - started) * 100) / 100,
-      outcome: errorCode === undefined ? 'ok' : 'error',
+      duration_ms: Math.round(durationMs * 100) / 100,
+      outcome,
       status,
-      http_status: httpStatus,
+      http_status: envelope.command_response.http_status,
       error_code: errorCode,
     },
     'command call',

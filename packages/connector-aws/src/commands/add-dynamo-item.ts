@@ -1,0 +1,27 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { defineCommand, Type, type CommandContext } from '@connector-proxy/sdk';
+import type { AwsConfig } from '../aws-clients.js';
+import { awsFailure } from '../aws-failure.js';
+import { itemFromParameter } from '../item-data.js';
+
+/** `aws/AddDynamoItem`: stores one item (replacing any item with the same key). */
+export const addDynamoItem = defineCommand({
+  name: 'AddDynamoItem',
+  description: 'Puts an item (a JSON object) into a DynamoDB table, replacing any item with the same key.',
+  parameters: {
+    table_name: Type.String({ minLength: 1 }),
+    item_data: Type.Any(),
+  },
+  async run({ table_name: table, item_data }, ctx: CommandContext<AwsConfig>) {
+    const item = itemFromParameter(item_data);
+    let httpStatus: number | undefined;
+    try {
+      const output = await ctx.config.dynamo.send(new PutCommand({ TableName: table, Item: item }), { abortSignal: ctx.signal });
+      httpStatus = output.$metadata.httpStatusCode;
+    } catch (error) {
+      throw awsFailure(error, { service: 'DynamoDB', table });
+    }
+    ctx.log.info(`Put an item into DynamoDB table "${table}"`);
+    return { body: { table_name: table, item }, httpStatus: httpStatus ?? 200 };
+  },
+});

@@ -1,0 +1,18 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { defineCommand, Type, type CommandContext } from '@connector-proxy/sdk';
+import type { AwsConfig } from '../aws-clients.js';
+import { readItemPages } from '../item-pages.js';
+
+/** `aws/ScanDynamoTable`: every item of a table (or the first `limit`). */
+export const scanDynamoTable = defineCommand({
+  name: 'ScanDynamoTable',
+  description: 'Reads all items of a DynamoDB table, page after page, or only the first `limit` items.',
+  parameters: {
+    table_name: Type.String({ minLength: 1 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  async run({ table_name: table, limit }, ctx: CommandContext<AwsConfig>) {
+    return readItemPages(ctx, 'Scan', table, limit, (startKey, pageLimit) =>
+      ctx.config.dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, Limit: pageLimit }), { abortSignal: ctx.signal }));
+  },
+});

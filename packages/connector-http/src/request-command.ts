@@ -1,0 +1,71 @@
+/**
+ * The one factory behind all six HTTP commands: they differ only in method, hence in whether
+ * they take a body and whether they may be retried.
+ */
+import { defineCommand, type Command, type CommandContext, type CommandResult, type TProperties } from '@connector-proxy/sdk';
+import { invalidJsonResponse, upstreamStatusError } from './errors.js';
+import type { HttpClient } from './http-client.js';
+import { bodyRequestParameters, queryRequestParameters, retryParameters, type RequestParameters } from './parameters.js';
+import { buildRequestBody } from './request-body.js';
+import { buildRequestHeaders, chooseCredentials, hasHeader } from './request-headers.js';
+import { buildRequestTarget } from './request-target.js';
+import { followRedirects } from './redirects.js';
+import { readResponseBody } from './response-body.js';
+import { responseHeaders } from './response-headers.js';
+import { withRetries } from './retry-policy.js';
+import { exchange, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
+
+export interface RequestCommandSpec {
+  name: string;
+  method: HttpMethod;
+  description: string;
+}
+
+const BODYLESS_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD']);
+/** Methods whose repetition has the effect of one call (RFC 9110 §9.2.2): only these take `attempts`. */
+const IDEMPOTENT_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
+
+export function requestCommand({ name, method, description }: RequestCommandSpec): Command<HttpClient> {
+  const parameters: TProperties = {
+    ...(BODYLESS_METHODS.has(method) ? queryRequestParameters : bodyRequestParameters),
+    ...(IDEMPOTENT_METHODS.has(method) ? retryParameters : {}),
+  };
+  return defineCommand<TProperties, HttpClient>({
+    name,
+    description,
+    parameters,
+    // Any call may outlive the engine's 45 s wait: the caller chooses with `run_async`.
+    asynchronous: 'optional',
+    idempotent: IDEMPOTENT_METHODS.has(method),
+    // The server validated `params` against `parameters`, a subset of RequestParameters.
+    run: (params, context) => performRequest(method, params as RequestParameters, context),
+  });
+}
+
+async function performRequest(method: HttpMethod, params: RequestParameters, context: CommandContext<HttpClient>): Promise<CommandResult> {
+  const request = prepareRequest(method, params);
+  const send = params.follow_redirects === false ? exchange : followRedirects;
+  const outcome = await withRetries(send, request, params.attempts ?? 1, context);
+  if (!outcome.ok) throw outcome.error;
+  return commandResult(outcome.answer, params.include_response_headers === true);
+}
+
+/** Everything checked and built before the first byte is sent: a bad parameter makes no request. */
+function prepareRequest(method: HttpMethod, params: RequestParameters): OutboundRequest {
+  const target = buildRequestTarget(params.url, params.params);
+  const credentials = chooseCredentials(params.basic_auth_username, params.basic_auth_password, target.urlCredentials);
+  const headers = buildRequestHeaders(params.headers, credentials);
+  const { payload, contentType } = buildRequestBody(params.body_format, params.data);
+  if (contentType !== undefined && !hasHeader(headers, 'content-type')) headers['content-type'] = contentType;
+  return { method, target, headers, payload };
+}
+
+function commandResult(answer: UpstreamAnswer, includeHeaders: boolean): CommandResult {
+  const { hostPort } = answer;
+  const headers = includeHeaders ? responseHeaders(answer.headers) : undefined;
+  const contentType = answer.headers['content-type'];
+  const parsed = readResponseBody(Array.isArray(contentType) ? contentType[0] : contentType, answer.bytes);
+  if (answer.status >= 300) throw upstreamStatusError(hostPort, answer.status, parsed.body, headers);
+  if (!parsed.valid) throw invalidJsonResponse(hostPort, answer.status, parsed.body.raw_response, headers);
+  return { body: parsed.body, mimetype: 'application/json', httpStatus: answer.status, ...(headers && { headers }) };
+}

@@ -1,0 +1,74 @@
+/**
+ * The third party's body as the workflow stores it: parsed JSON, XML as an object, or the text
+ * as `{raw_response}`. PROTOCOL.md fixes the JSON and raw shapes.
+ */
+import { TextDecoder } from 'node:util';
+import { jsonNestsTooDeep } from '@connector-proxy/sdk';
+import { parseXml } from './xml-document.js';
+
+export interface RawResponse {
+  raw_response: string;
+}
+
+export type ResponseBody =
+  | { valid: true; body: unknown }
+  /** Content-Type said JSON but the text does not parse (or nests too deep to pass on): an error for the caller to report. */
+  | { valid: false; body: RawResponse };
+
+const XML_TYPE = /^(?:application|text)\/(?:[\w.+-]+\+)?xml(?:\s*;|$)/;
+
+/**
+ * @example
+ * readResponseBody('application/json; charset=utf-8', bytesOf('{"a":1}')) // { valid: true, body: { a: 1 } }
+ * readResponseBody('text/plain', bytesOf('hi'))                          // { valid: true, body: { raw_response: 'hi' } }
+ */
+export function readResponseBody(contentType: string | undefined, bytes: Uint8Array): ResponseBody {
+  const mediaType = (contentType ?? '').toLowerCase();
+  const text = decodeText(bytes, mediaType);
+  const raw = { raw_response: text };
+  if (text.trim() === '') return { valid: true, body: raw };
+  if (mediaType.includes('application/json')) return parseJson(text, raw);
+  if (XML_TYPE.test(mediaType)) return { valid: true, body: parseXml(text) ?? raw };
+  return { valid: true, body: raw };
+}
+
+function parseJson(text: string, raw: RawResponse): ResponseBody {
+  try {
+    const body = JSON.parse(text) as unknown;
+    // JSON nested thousands deep parses, then overflows the stack when the envelope is written.
+    return jsonNestsTooDeep(body, text) ? { valid: false, body: raw } : { valid: true, body };
+  } catch (error) {
+    // JSON.parse throws SyntaxError only: the third party sent broken JSON, which the caller reports.
+    if (error instanceof SyntaxError) return { valid: false, body: raw };
+    throw error;
+  }
+}
+
+const UTF8 = new TextDecoder('utf-8');
+// Charset labels come from third parties: remember a bounded number of them.
+const MAX_CACHED_DECODERS = 32;
+const decoders = new Map<string, TextDecoder>([['utf-8', UTF8]]);
+
+/** Text in the charset the Content-Type names (UTF-8 when none, or one this runtime does not know). */
+function decodeText(bytes: Uint8Array, mediaType: string): string {
+  const charset = /charset\s*=\s*"?([^";\s]+)/.exec(mediaType)?.[1] ?? 'utf-8';
+  return decoderFor(charset).decode(bytes);
+}
+
+function decoderFor(charset: string): TextDecoder {
+  const cached = decoders.get(charset);
+  if (cached !== undefined) return cached;
+  const decoder = newDecoder(charset) ?? UTF8;
+  if (decoders.size < MAX_CACHED_DECODERS) decoders.set(charset, decoder);
+  return decoder;
+}
+
+function newDecoder(label: string): TextDecoder | undefined {
+  try {
+    return new TextDecoder(label);
+  } catch (error) {
+    // The TextDecoder constructor's only way to say "unknown label" is a RangeError.
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { RunningProxy } from '@connector-proxy/server';
+import { callCommand, LogCapture, startHttpProxy, type CommandAnswer } from './http-proxy.js';
+import { answerJson, startUpstream, type Upstream } from './upstream-server.js';
+
+const TIMEOUT_MS = '2000';
+
+function assertEgressDenied(answer: CommandAnswer): void {
+  assert.equal(answer.status, 200, 'the command ran: the proxy answers 200');
+  assert.equal(answer.envelope.error?.error_code, 'EgressDenied', JSON.stringify(answer.envelope));
+  assert.equal(answer.envelope.command_response.http_status, 403, 'permanent: the engine does not retry a 403');
+  assert.match(answer.envelope.error.message, /not allowed by this proxy's egress policy/);
+}
+
+describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
+  let upstream: Upstream;
+  const proxies: RunningProxy[] = [];
+  const withEnv = async (env: Record<string, string>, logs = new LogCapture()) => {
+    const proxy = await startHttpProxy({ CONNECTOR_PROXY_HTTP_TIMEOUT_MS: TIMEOUT_MS, ...env }, logs);
+    proxies.push(proxy);
+    return proxy;
+  };
+
+  before(async () => {
+    upstream = await startUpstream((_request, response) => answerJson(response, 200, { ok: true }));
+  });
+  after(async () => {
+    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await upstream.close();
+  });
+
+  test('a name that resolves to a denied address is EgressDenied (403), logged, and the upstream sees no connection', async () => {
+    const logs = new LogCapture();
+    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' }, logs);
+    const connections = upstream.connectionCount();
+    const answer = await callCommand(proxy, 'GetRequest', { url: `http://localhost:${upstream.port}/x` });
+    assertEgressDenied(answer);
+    assert.match(answer.envelope.error!.message, /Connections to localhost .*\(it resolves to a denied address\)/);
+    assert.equal(upstream.connectionCount(), connections, 'no connection reached the upstream');
+    const warning = logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.msg === 'egress denied');
+    assert.deepEqual([warning?.host, warning?.reason], ['localhost', 'it resolves to a denied address']);
+    assert.match(answer.envelope.spiff__logs.join('\n'), /GET http:\/\/localhost:\d+\/x -> EgressDenied/);
+  });
+
+  test('an IP literal in a denied range is refused before connecting, the IPv4-mapped IPv6 form too', async () => {
+    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' });
+    const connections = upstream.connectionCount();
+    assertEgressDenied(await callCommand(proxy, 'PostRequest', { url: `${upstream.url}/x`, data: { a: 1 } }));
+    assertEgressDenied(await callCommand(proxy, 'GetRequest', { url: `http://[::ffff:127.0.0.1]:${upstream.port}/x` }));
+    assert.equal(upstream.connectionCount(), connections);
+  });
+
+  test('with an allow list, an address not on it is denied: ALLOW=127.0.0.2 refuses 127.0.0.1', async () => {
+    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_ALLOW: '127.0.0.2' });
+    const connections = upstream.connectionCount();
+    const answer = await callCommand(proxy, 'GetRequest', { url: `${upstream.url}/x`, attempts: 3 });
+    assertEgressDenied(answer);
+    assert.equal(answer.envelope.spiff__logs.length, 1, 'a refusal is not retried');
+    assert.equal(upstream.connectionCount(), connections);
+  });
+
+  test('the cloud metadata address is denied by default, at once and without a connection attempt', async () => {
+    const proxy = await withEnv({});
+    const answer = await callCommand(proxy, 'GetRequest', { url: 'http://169.254.169.254/latest/meta-data/' });
+    assertEgressDenied(answer);
+    assert.ok(answer.elapsedMs < 1_000, `answered after ${Math.round(answer.elapsedMs)} ms`);
+    assertEgressDenied(await callCommand(proxy, 'GetRequest', { url: 'http://metadata.google.internal/computeMetadata/v1/' }));
+  });
+
+  test('ALLOW=localhost lets calls to localhost through, and nothing else', async () => {
+    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_ALLOW: 'localhost' });
+    const allowed = await callCommand(proxy, 'GetRequest', { url: `http://localhost:${upstream.port}/allowed` });
+    assert.equal(allowed.envelope.error, null, JSON.stringify(allowed.envelope.error));
+    assert.deepEqual(allowed.envelope.command_response.body, { ok: true });
+    assert.equal(upstream.seen.at(-1)?.url, '/allowed');
+    assertEgressDenied(await callCommand(proxy, 'GetRequest', { url: `${upstream.url}/by-address` }));
+  });
+});
+
+describe('a background job whose callback URL is denied', () => {
+  let proxy: RunningProxy;
+  let upstream: Upstream;
+  let receiver: Upstream;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'connector-http-egress-'));
+
+  before(async () => {
+    [upstream, receiver] = await Promise.all([
+      startUpstream((_request, response) => answerJson(response, 200, { ok: true })),
+      startUpstream((_request, response) => response.writeHead(200).end()),
+    ]);
+    proxy = await startHttpProxy({
+      CONNECTOR_PROXY_DATA_DIR: dataDir,
+      CONNECTOR_PROXY_EGRESS_DENY: 'localhost',
+      CONNECTOR_PROXY_CALLBACK_BASE_DELAY_MS: '20',
+      CONNECTOR_PROXY_CALLBACK_MAX_ATTEMPTS: '5',
+      CONNECTOR_PROXY_HTTP_TIMEOUT_MS: TIMEOUT_MS,
+    });
+  });
+  after(async () => {
+    await proxy.close();
+    await Promise.all([upstream.close(), receiver.close()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('ends failed after one delivery attempt, and the callback receives nothing', async () => {
+    const accepted = await callCommand(proxy, 'GetRequest', {
+      url: `${upstream.url}/work`,
+      run_async: true,
+      spiff__callback_url: `http://localhost:${receiver.port}/callback`,
+    });
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.envelope));
+    const { job_id: id } = accepted.envelope.command_response.body as { job_id: string };
+    const job = await jobInState(proxy, id, 'failed');
+    assert.equal(job.delivery_attempts, 1, 'a refusal is not retried');
+    assert.match(String(job.last_error), /egress policy/);
+    assert.equal(upstream.seen.at(-1)?.url, '/work', 'the command itself ran');
+    assert.equal(receiver.connectionCount(), 0);
+  });
+});
+
+/** Polls `GET /v1/jobs/{id}` until the job is in `state` (bounded). */
+async function jobInState(proxy: RunningProxy, id: string, state: string): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + 5_000;
+  let last: Record<string, unknown> = {};
+  while (Date.now() < deadline) {
+    last = (await (await fetch(`${proxy.url}/v1/jobs/${id}`)).json()) as Record<string, unknown>;
+    if (last.state === state) return last;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`job ${id} did not reach ${state} within 5 s: ${JSON.stringify(last)}`);
+}

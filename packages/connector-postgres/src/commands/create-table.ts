@@ -1,0 +1,57 @@
+import { defineCommand, type CommandContext } from '@connector-proxy/sdk';
+import { readColumnDefinitions } from '../column-definition.js';
+import { databaseConnectionStr, schemaObject, tableName } from '../parameters.js';
+import type { PoolRegistry } from '../pool-registry.js';
+import { withConnection } from '../pooled-connection.js';
+import { sqlstateOf } from '../postgres-failure.js';
+import { Problems, readFlag, readObject, readTableName } from '../schema-reading.js';
+import { createTableSql } from '../sql-builder.js';
+
+const TABLE_EXISTS = '42P07';
+
+/** What `postgres/CreateTable` answers. */
+export interface CreateTableBody {
+  table_name: string;
+  /** `false` only with `if_not_exists` when the table was already there. */
+  created: boolean;
+}
+
+/** `postgres/CreateTable`: `CREATE TABLE` with checked column names, types and constraints. */
+export const createTable = defineCommand({
+  name: 'CreateTable',
+  description: 'Creates a table with the given columns; fails with PostgresTableExists when it exists (unless if_not_exists).',
+  parameters: {
+    database_connection_str: databaseConnectionStr,
+    table_name: tableName,
+    schema: schemaObject(
+      '{"column_definitions" (or "columns"): [{"name": "id", "type": "integer", "constraints"?: ["primary key"], "default"?: 0}, ...], "if_not_exists"?: false}',
+    ),
+  },
+  async run(params, ctx: CommandContext<PoolRegistry>) {
+    const problems = new Problems();
+    const table = readTableName(params.table_name, problems);
+    const schema = readObject(params.schema, 'schema', ['column_definitions', 'columns', 'if_not_exists'], problems) ?? {};
+    // The reference connector calls them `column_definitions`; `columns` reads better. Either, not both.
+    if (schema.column_definitions !== undefined && schema.columns !== undefined) {
+      problems.add('schema', 'must give the columns once: as "column_definitions" or as "columns"');
+    }
+    const columnsKey = schema.columns !== undefined ? 'columns' : 'column_definitions';
+    const columns = readColumnDefinitions(schema[columnsKey], `schema.${columnsKey}`, problems);
+    const ifNotExists = readFlag(schema.if_not_exists, 'schema.if_not_exists', problems);
+    problems.throwIfAny();
+
+    const statement = createTableSql(table, columns);
+    const created = await withConnection(ctx, { connectionString: params.database_connection_str, action: `Creating table ${table}` }, async (client) => {
+      try {
+        await client.query(statement.text);
+        return true;
+      } catch (error) {
+        if (ifNotExists && sqlstateOf(error) === TABLE_EXISTS) return false;
+        throw error;
+      }
+    });
+    ctx.log.info(created ? `Created table ${table}` : `Table ${table} already exists`);
+    const body: CreateTableBody = { table_name: params.table_name, created };
+    return { body };
+  },
+});

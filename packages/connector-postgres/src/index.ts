@@ -1,0 +1,34 @@
+/**
+ * The PostgreSQL connector: `postgres/CreateTable`, `DropTable`, `InsertValues`,
+ * `SelectValues`, `UpdateValues`, `DeleteValues` and `DoSQL`. Setup makes one registry of
+ * bounded connection pools (one per connection string); close ends them all.
+ */
+import { defineConnector } from '@connector-proxy/sdk';
+import { createTable } from './commands/create-table.js';
+import { deleteValues } from './commands/delete-values.js';
+import { doSql } from './commands/do-sql.js';
+import { dropTable } from './commands/drop-table.js';
+import { insertValues } from './commands/insert-values.js';
+import { selectValues } from './commands/select-values.js';
+import { updateValues } from './commands/update-values.js';
+import { PoolRegistry } from './pool-registry.js';
+import { readPoolSettings } from './postgres-settings.js';
+
+export default defineConnector<PoolRegistry>({
+  name: 'postgres',
+  description: 'Creates, fills, reads, changes and drops PostgreSQL tables, and runs SQL.',
+  commands: [createTable, dropTable, insertValues, selectValues, updateValues, deleteValues, doSql],
+  setup: (context) => new PoolRegistry(readPoolSettings(context), context.settings.egress, context.log),
+  close: (pools) => pools.close(),
+});
+
+export { PostgresErrorCodes } from './errors.js';
+export { PostgresEnvironment } from './postgres-settings.js';
+export { parseConnectionString, type ConnectionTarget } from './connection-string.js';
+export { identifierName, quoteIdentifier, quoteTableName } from './identifiers.js';
+export { MAX_CONNECTIONS_PER_POOL } from './pool-registry.js';
+export type { CreateTableBody } from './commands/create-table.js';
+export type { DropTableBody } from './commands/drop-table.js';
+export type { RowCountBody } from './commands/insert-values.js';
+export type { SelectValuesBody } from './commands/select-values.js';
+export type { DoSqlBody } from './commands/do-sql.js';

@@ -1,0 +1,19 @@
+import { defineConnector } from '@connector-proxy/sdk';
+import { sendEmail } from './commands/send-email.js';
+import { TransportCache } from './transport-cache.js';
+
+/**
+ * `smtp/SendEmail`. Setup makes one cache of pooled SMTP transports for the whole proxy; close
+ * shuts their connections.
+ */
+export default defineConnector<TransportCache>({
+  name: 'smtp',
+  description: 'Sends e-mail through an SMTP server.',
+  commands: [sendEmail],
+  setup: ({ settings }) => new TransportCache({ timeoutMs: settings.httpTimeoutMs }),
+  close: (transports) => transports.close(),
+});
+
+export { sendEmail, type SendEmailBody } from './commands/send-email.js';
+export { SmtpErrorCodes } from './errors.js';
+export { TransportCache, type SmtpEndpoint } from './transport-cache.js';

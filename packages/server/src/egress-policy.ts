@@ -1,0 +1,118 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { commandError, configurationError, SdkErrorCodes, type CommandError, type EgressPolicy } from '@connector-proxy/sdk';
+
+/** Cloud metadata endpoints hand out credentials: denied unless an operator says otherwise. */
+export const DEFAULT_EGRESS_DENY: readonly string[] = ['169.254.0.0/16', 'fd00:ec2::254', 'metadata.google.internal'];
+
+/** One list's entries, sorted by kind: exact names, `*.domain` suffixes, addresses and ranges. */
+interface Rules {
+  names: Set<string>;
+  suffixes: string[];
+  addresses: BlockList;
+  hasAddresses: boolean;
+}
+
+const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/;
+
+/**
+ * Builds the policy from `CONNECTOR_PROXY_EGRESS_ALLOW` and `_DENY` (hostnames, `*.domain`,
+ * IP addresses and CIDR ranges, v4 and v6). With an allow list everything else is denied; the
+ * deny list wins over it. `onDenied` hears of every refusal (for the log).
+ */
+export function createEgressPolicy(allow: readonly string[] | undefined, deny: readonly string[], onDenied: (host: string, reason: string) => void): EgressPolicy {
+  const allowRules = allow === undefined ? undefined : parseRules(allow, 'CONNECTOR_PROXY_EGRESS_ALLOW');
+  const denyRules = parseRules([...DEFAULT_EGRESS_DENY, ...deny], 'CONNECTOR_PROXY_EGRESS_DENY');
+
+  const refuse = (host: string, reason: string): CommandError => {
+    onDenied(host, reason);
+    return commandError({
+      code: SdkErrorCodes.egressDenied,
+      httpStatus: 403,
+      message: `Connections to ${host} are not allowed by this proxy's egress policy (${reason})`,
+    });
+  };
+
+  /** Why an address is refused for `host`, or undefined when it may be connected to. */
+  const addressProblem = (host: string, address: string): string | undefined => {
+    if (matchesAddress(denyRules, address)) return host === address ? 'a denied address' : 'it resolves to a denied address';
+    if (allowRules === undefined || matchesName(allowRules, host) || matchesAddress(allowRules, address)) return undefined;
+    return host === address ? 'an address not on the allow list' : 'not on the allow list';
+  };
+
+  const assertHostAllowed = (hostname: string): void => {
+    const host = normalizeHost(hostname);
+    if (isIP(host) !== 0) {
+      const problem = addressProblem(host, host);
+      if (problem !== undefined) throw refuse(host, problem);
+      return;
+    }
+    if (matchesName(denyRules, host)) throw refuse(host, 'a denied host');
+    // An allow list of names alone can settle it now; ranges need the resolved address.
+    if (allowRules !== undefined && !allowRules.hasAddresses && !matchesName(allowRules, host)) throw refuse(host, 'not on the allow list');
+  };
+
+  const lookup = ((hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: (...args: unknown[]) => void) => {
+    const host = normalizeHost(hostname);
+    dnsLookup(host, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error);
+      // One denied record denies the name: a rebinding answer mixes a harmless and an internal one.
+      for (const { address } of addresses) {
+        const problem = addressProblem(host, address);
+        if (problem !== undefined) return callback(refuse(host, problem));
+      }
+      if (options.all === true) return callback(null, addresses);
+      const first = addresses[0] as LookupAddress;
+      return callback(null, first.address, first.family);
+    });
+  }) as unknown as LookupFunction;
+
+  return { lookup, assertHostAllowed };
+}
+
+function parseRules(entries: readonly string[], variable: string): Rules {
+  const rules: Rules = { names: new Set(), suffixes: [], addresses: new BlockList(), hasAddresses: false };
+  for (const raw of entries) {
+    const entry = raw.trim().toLowerCase();
+    if (entry.includes('/')) addRange(rules, entry, variable);
+    else if (isIP(normalizeHost(entry)) !== 0) addAddress(rules, normalizeHost(entry));
+    else if (entry.startsWith('*.') && HOSTNAME.test(entry.slice(2))) rules.suffixes.push(entry.slice(1));
+    else if (HOSTNAME.test(entry)) rules.names.add(entry.replace(/\.$/, ''));
+    else throw configurationError(variable, `has ${JSON.stringify(raw)}, which is not a hostname, *.domain, IP address or CIDR range`);
+  }
+  return rules;
+}
+
+function addRange(rules: Rules, entry: string, variable: string): void {
+  const [address = '', prefixText = ''] = entry.split('/');
+  const family = isIP(address);
+  const prefix = Number(prefixText);
+  if (family === 0 || !/^\d+$/.test(prefixText) || prefix > (family === 4 ? 32 : 128)) {
+    throw configurationError(variable, `has ${JSON.stringify(entry)}, which is not a valid CIDR range`);
+  }
+  rules.addresses.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
+  rules.hasAddresses = true;
+}
+
+function addAddress(rules: Rules, address: string): void {
+  rules.addresses.addAddress(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
+  rules.hasAddresses = true;
+}
+
+function matchesName(rules: Rules, host: string): boolean {
+  return rules.names.has(host) || rules.suffixes.some((suffix) => host.endsWith(suffix));
+}
+
+function matchesAddress(rules: Rules, address: string): boolean {
+  if (!rules.hasAddresses) return false;
+  const family = isIP(address);
+  if (family === 4) return rules.addresses.check(address, 'ipv4');
+  // An IPv4-mapped IPv6 address (::ffff:169.254.169.254) reaches the IPv4 host: check both forms.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
+  return rules.addresses.check(address, 'ipv6') || (mapped !== undefined && rules.addresses.check(mapped, 'ipv4'));
+}
+
+/** Lower case, without the brackets of an IPv6 URL host or a final dot. */
+function normalizeHost(hostname: string): string {
+  return hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+}

@@ -1,0 +1,45 @@
+import type { EgressPolicy } from '@connector-proxy/sdk';
+import type { Logger } from 'pino';
+import type { CommandRegistry } from '../command-registry.js';
+import type { ProxyConfig } from '../config.js';
+import { CallbackClient } from './callback-delivery.js';
+import { createJobProcessor, type OnJobTransition } from './job-processor.js';
+import type { JobPayload, JobStatus, JobStore } from './job-store.js';
+import { RedisJobStore } from './redis-job-store.js';
+import { SecretBox } from './secret-box.js';
+import { SqliteJobStore } from './sqlite-job-store.js';
+
+/** Background jobs as the rest of the proxy sees them: accept one, ask how it is doing. */
+export interface JobSystem {
+  accept(id: string, payload: JobPayload): Promise<void>;
+  status(id: string): Promise<JobStatus | undefined>;
+  /** Stops taking jobs, gives running ones `graceMs`, releases connections. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Chooses the store (Redis when `CONNECTOR_PROXY_QUEUE_URL` is set, else SQLite under
+ * `CONNECTOR_PROXY_DATA_DIR`) and starts its worker. `onTransition` hears each state a job
+ * enters in this process.
+ */
+export async function startJobSystem(config: ProxyConfig, registry: CommandRegistry, egress: EgressPolicy, log: Logger, onTransition: OnJobTransition): Promise<JobSystem> {
+  const jobs = config.jobs;
+  const box = SecretBox.fromSetting(jobs.secretKey);
+  const jobLog = log.child({ component: 'jobs' });
+  const store: JobStore = jobs.queueUrl === undefined
+    ? new SqliteJobStore(jobs.dataDir, box, jobs.concurrency, jobLog)
+    : await RedisJobStore.connect(jobs.queueUrl, box, jobs.concurrency, jobLog);
+  const callbacks = new CallbackClient(config.httpTimeoutMs, egress);
+  store.start(createJobProcessor(registry, callbacks, jobs, jobLog, onTransition));
+  return {
+    async accept(id, payload) {
+      await store.add(id, payload);
+      onTransition('accepted');
+    },
+    status: (id) => store.status(id),
+    async close(graceMs) {
+      await store.close(graceMs);
+      await callbacks.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { jsonNestsTooDeep, MAX_JSON_NESTING } from '@connector-proxy/sdk';
+import type { FastifyInstance } from 'fastify';
+import { invalidBody } from './errors.js';
+
+/**
+ * Reads every request body as JSON, whatever its Content-Type (the engine sends JSON; a
+ * missing header must not be a 415). Each way a body can be unusable is an `invalid_body`
+ * saying which. `__proto__` keys are refused (prototype poisoning); `constructor` keys are plain data.
+ */
+export function installJsonBodyParser(app: FastifyInstance): void {
+  const secureParse = app.getDefaultJsonParser('error', 'ignore');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(invalidBody("is empty; send a JSON object of the command's parameters"), undefined);
+    secureParse(request, text, (error, value: unknown) => {
+      // The secure parser says only that it refused: JSON that parses plainly was refused for a __proto__ key.
+      if (error !== null) return done(invalidBody(isJson(text) ? 'has a "__proto__" key, which this proxy refuses' : 'is not valid JSON'), undefined);
+      // Deeper JSON parses, but the first thing that walks it again (a connector encoding a
+      // request body, the job store, the logger) would overflow: a caller's mistake, not a 500.
+      if (jsonNestsTooDeep(value, text)) {
+        return done(invalidBody(`nests objects and arrays more than ${MAX_JSON_NESTING} levels deep`), undefined);
+      }
+      done(null, value);
+    });
+  });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false; // only the verdict matters here: the caller already answers "not valid JSON"
+  }
+}
