@@ -1,14 +1,19 @@
 # connector-proxy: build the workspaces, then run the proxy on port 8200.
 FROM node:20-bookworm-slim AS build
+# better-sqlite3 compiles its native addon when no prebuilt one can be fetched.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json tsconfig*.json ./
 COPY packages ./packages
 RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8200
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8200 CONNECTOR_PROXY_DATA_DIR=/app/data
 WORKDIR /app
 COPY --from=build /app /app
+# Background jobs live here (SQLite); mount a volume to keep them across restarts.
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME /app/data
 USER node
 EXPOSE 8200
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/liveness').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import aws from '../src/index.js';
 import { startDynalite, startSilentServer, unusedUrl, type LocalService } from './fixtures/local-aws.js';
-import { callAws, LogLines } from './fixtures/proxy-call.js';
+import { callAws, LogCapture } from './fixtures/proxy-call.js';
 
 type KeyType = 'S' | 'N';
 
@@ -14,7 +14,7 @@ describe('aws DynamoDB commands', () => {
   let dynamodb: LocalService;
   let proxy: RunningProxy;
   let seeder: DynamoDBClient;
-  const logs = new LogLines();
+  const logs = new LogCapture();
 
   async function createTable(name: string, partition: [string, KeyType], sort?: [string, KeyType]): Promise<void> {
     const keys: Array<[string, KeyType, KeySchemaElement['KeyType']]> = [[...partition, 'HASH']];

@@ -6,7 +6,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import aws from '../src/index.js';
 import { startS3rver, type LocalService } from './fixtures/local-aws.js';
-import { callAws, LogLines } from './fixtures/proxy-call.js';
+import { callAws, LogCapture } from './fixtures/proxy-call.js';
 
 const BUCKET = 'workflow-files';
 
@@ -14,7 +14,7 @@ describe('aws/UploadFileData', () => {
   let s3rver: LocalService;
   let proxy: RunningProxy;
   let reader: S3Client;
-  const logs = new LogLines();
+  const logs = new LogCapture();
 
   before(async () => {
     s3rver = await startS3rver([BUCKET]);

@@ -3,6 +3,10 @@
  * holds at most the limit plus one chunk, whatever the third party sends (an endless chunked
  * body included).
  */
+import { readAtMost } from '@connector-proxy/sdk';
+
+/** What undici's response body offers that this module uses. */
+type ResponseBody = AsyncIterable<Buffer> & { arrayBuffer(): Promise<ArrayBuffer> };
 
 /** Statuses that never have a body (RFC 9110 §6.4.1), whatever Content-Length says. */
 const BODYLESS_STATUSES = new Set([204, 304]);
@@ -21,16 +25,9 @@ export function announcesTooLarge(method: string, status: number, contentLength:
  * request's signal) is then aborted, before the reading ends, which closes the connection
  * rather than reading (and discarding) the rest.
  */
-export async function readBoundedBody(body: AsyncIterable<Buffer>, maxBytes: number, request: AbortController): Promise<Uint8Array | undefined> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      request.abort();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
+export async function readBoundedBody(body: ResponseBody, contentLength: string | string[] | undefined, maxBytes: number, request: AbortController): Promise<Uint8Array | undefined> {
+  // A Content-Length within the limit (checked before reading) bounds the body already: the
+  // HTTP parser reads no further. Reading it whole is then cheaper than chunk by chunk.
+  if (typeof contentLength === 'string') return new Uint8Array(await body.arrayBuffer());
+  return readAtMost(body, maxBytes, () => request.abort());
 }

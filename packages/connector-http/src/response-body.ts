@@ -1,9 +1,9 @@
 /**
- * The third party's body as the workflow stores it: parsed JSON, XML as an object, or the text
- * as `{raw_response}`. PROTOCOL.md fixes the JSON and raw shapes.
+ * The third party's body as the workflow stores it: JSON (checked, passed on as its text), XML as
+ * an object, or the text as `{raw_response}`. PROTOCOL.md fixes the JSON and raw shapes.
  */
 import { TextDecoder } from 'node:util';
-import { jsonNestsTooDeep } from '@connector-proxy/sdk';
+import { checkJsonText, rawJson } from '@connector-proxy/sdk';
 import { parseXml } from './xml-document.js';
 
 export interface RawResponse {
@@ -12,14 +12,14 @@ export interface RawResponse {
 
 export type ResponseBody =
   | { valid: true; body: unknown }
-  /** Content-Type said JSON but the text does not parse (or nests too deep to pass on): an error for the caller to report. */
+  /** Content-Type said JSON but the text is not JSON (or nests too deep to pass on): an error for the caller to report. */
   | { valid: false; body: RawResponse };
 
 const XML_TYPE = /^(?:application|text)\/(?:[\w.+-]+\+)?xml(?:\s*;|$)/;
 
 /**
  * @example
- * readResponseBody('application/json; charset=utf-8', bytesOf('{"a":1}')) // { valid: true, body: { a: 1 } }
+ * readResponseBody('application/json; charset=utf-8', bytesOf('{"a":1}')) // { valid: true, body: rawJson('{"a":1}') }
  * readResponseBody('text/plain', bytesOf('hi'))                          // { valid: true, body: { raw_response: 'hi' } }
  */
 export function readResponseBody(contentType: string | undefined, bytes: Uint8Array): ResponseBody {
@@ -33,15 +33,11 @@ export function readResponseBody(contentType: string | undefined, bytes: Uint8Ar
 }
 
 function parseJson(text: string, raw: RawResponse): ResponseBody {
-  try {
-    const body = JSON.parse(text) as unknown;
-    // JSON nested thousands deep parses, then overflows the stack when the envelope is written.
-    return jsonNestsTooDeep(body, text) ? { valid: false, body: raw } : { valid: true, body };
-  } catch (error) {
-    // JSON.parse throws SyntaxError only: the third party sent broken JSON, which the caller reports.
-    if (error instanceof SyntaxError) return { valid: false, body: raw };
-    throw error;
-  }
+  // Checked without building the value: broken JSON is the third party's fault, for the caller to
+  // report, and so is JSON nested too deep, which overflows the stack of whatever walks it again.
+  if (checkJsonText(text) !== 'valid') return { valid: false, body: raw };
+  // The text itself goes into the envelope, sparing a parse and a second serialization.
+  return { valid: true, body: rawJson(text) };
 }
 
 const UTF8 = new TextDecoder('utf-8');

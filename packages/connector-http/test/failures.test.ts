@@ -1,33 +1,54 @@
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { RunningProxy } from '@connector-proxy/server';
 import { callCommand, startHttpProxy, type CommandAnswer } from './http-proxy.js';
-import { freePort, startRawServer, startUpstream, type Upstream } from './upstream-server.js';
+import { answerJson, freePort, startRawServer, startUpstream, type Upstream } from './upstream-server.js';
 
 const TIMEOUT_MS = 300;
+
+/** Writes `{"a":` then one byte every 50 ms, for ever: only the per-call bound ends it. */
+function trickle(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.write('{"a":');
+  const timer = setInterval(() => response.write(' '), 50);
+  response.on('close', () => clearInterval(timer));
+}
 
 describe('when the third party cannot be reached or fails mid-way', () => {
   let proxy: RunningProxy;
   let silent: Upstream;
   let hangUp: Upstream;
   let stallMidBody: Upstream;
+  let resetMidBody: Upstream;
   let notHttp: Upstream;
+  let hugeHeaders: Upstream;
+  let slowTrickle: Upstream;
+  let healthy: Upstream;
 
   before(async () => {
-    [silent, hangUp, stallMidBody, notHttp] = await Promise.all([
+    [silent, hangUp, stallMidBody, resetMidBody, notHttp, hugeHeaders, slowTrickle, healthy] = await Promise.all([
       startUpstream(() => {}), // never answers
       startUpstream((_request, response) => response.socket?.destroy()),
       startUpstream((_request, response) => {
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         response.write('{"partial":'); // and nothing more
       }),
+      startUpstream((_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"partial":', () => response.socket?.destroy());
+      }),
       startRawServer((socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n')),
+      // 64 KiB of headers: four times what the HTTP client reads before giving up on an answer.
+      startRawServer((socket) => socket.end(`HTTP/1.1 200 OK\r\nX-Padding: ${'x'.repeat(64 * 1024)}\r\nContent-Length: 2\r\n\r\n{}`)),
+      startUpstream((_request, response) => trickle(response)),
+      startUpstream((_request, response) => answerJson(response, 200, { ok: true })),
     ]);
     proxy = await startHttpProxy({ CONNECTOR_PROXY_HTTP_TIMEOUT_MS: String(TIMEOUT_MS) });
   });
   after(async () => {
     await proxy.close();
-    await Promise.all([silent, hangUp, stallMidBody, notHttp].map((server) => server.close()));
+    await Promise.all([silent, hangUp, stallMidBody, resetMidBody, notHttp, hugeHeaders, slowTrickle, healthy].map((server) => server.close()));
   });
 
   function assertFailure(answer: CommandAnswer, code: string, httpStatus: number): void {
@@ -58,6 +79,44 @@ describe('when the third party cannot be reached or fails mid-way', () => {
     const answer = await callCommand(proxy, 'GetRequest', { url: stallMidBody.url });
     assertFailure(answer, 'UpstreamTimeout', 504);
     assert.ok(answer.elapsedMs < TIMEOUT_MS + 1_000, `answered after ${Math.round(answer.elapsedMs)} ms`);
+  });
+
+  test('a connection reset half-way through the body is ConnectionReset (502)', async () => {
+    const answer = await callCommand(proxy, 'GetRequest', { url: resetMidBody.url });
+    assertFailure(answer, 'ConnectionReset', 502);
+    assert.ok(answer.elapsedMs < TIMEOUT_MS + 1_000, `answered after ${Math.round(answer.elapsedMs)} ms`);
+  });
+
+  test('headers too large to read are InvalidHttpResponse (502)', async () => {
+    const answer = await callCommand(proxy, 'GetRequest', { url: hugeHeaders.url });
+    assertFailure(answer, 'InvalidHttpResponse', 502);
+  });
+
+  test('a body that trickles a byte at a time is cut at CONNECTOR_PROXY_HTTP_TIMEOUT_MS: UpstreamTimeout (504)', async () => {
+    const answer = await callCommand(proxy, 'GetRequest', { url: slowTrickle.url });
+    assertFailure(answer, 'UpstreamTimeout', 504);
+    assert.ok(answer.elapsedMs < TIMEOUT_MS + 1_000, `answered after ${Math.round(answer.elapsedMs)} ms`);
+  });
+
+  test('one attempt only, unless attempts asks for more: each fault reaches its server once', async () => {
+    for (const server of [silent, hangUp, stallMidBody, resetMidBody, slowTrickle]) {
+      const before = server.seen.length;
+      await callCommand(proxy, 'GetRequest', { url: server.url });
+      assert.equal(server.seen.length - before, 1, server.url);
+    }
+  });
+
+  test('while every fault is in progress at once, other calls are served', async () => {
+    const faults = [silent, hangUp, stallMidBody, resetMidBody, notHttp, hugeHeaders, slowTrickle].map((server) =>
+      callCommand(proxy, 'GetRequest', { url: server.url }),
+    );
+    const good = await callCommand(proxy, 'GetRequest', { url: healthy.url });
+    assert.equal(good.envelope.error, null);
+    assert.ok(good.elapsedMs < TIMEOUT_MS, `a good call waited ${Math.round(good.elapsedMs)} ms behind the faults`);
+    for (const answer of await Promise.all(faults)) {
+      assert.equal(answer.status, 200);
+      assert.notEqual(answer.envelope.error, null);
+    }
   });
 
   test('an answer that is not HTTP is InvalidHttpResponse (502)', async () => {

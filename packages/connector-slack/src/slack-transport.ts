@@ -1,4 +1,4 @@
-import { isCommandError, REDACTED } from '@connector-proxy/sdk';
+import { isCommandError, readAtMost, REDACTED } from '@connector-proxy/sdk';
 import { request } from 'undici';
 import { slackResponseTooLarge, slackTimeout, slackUnreachable } from './errors.js';
 import type { SlackConfig } from './slack-config.js';
@@ -94,17 +94,8 @@ async function readBoundedText(
     request.abort();
     return undefined;
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      request.abort();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total).toString('utf8');
+  const bytes = await readAtMost(body, maxBytes, () => request.abort());
+  return bytes?.toString('utf8');
 }
 
 /** Slack sends whole seconds; anything else (absent, a date) is treated as "no hint". */

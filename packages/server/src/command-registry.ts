@@ -55,21 +55,27 @@ export class CommandRegistry {
     const sources = new Map<string, string>();
     const descriptors: CommandDescriptor[] = [];
     const closers: Array<() => void | Promise<void>> = [];
-    for (const { connector, source } of loaded) {
-      const config = await connector.setup(setup);
-      closers.push(() => connector.close(config));
-      for (const command of connector.commands) {
-        const id = `${connector.name}/${command.name}`;
-        const earlier = sources.get(id);
-        if (earlier !== undefined) {
-          throw configurationError('CONNECTOR_PROXY_CONNECTORS', `loads two commands with the id ${id}: from ${earlier} and from ${source}`);
+    try {
+      for (const { connector, source } of loaded) {
+        const config = await connector.setup(setup);
+        closers.push(() => connector.close(config));
+        for (const command of connector.commands) {
+          const id = `${connector.name}/${command.name}`;
+          const earlier = sources.get(id);
+          if (earlier !== undefined) {
+            throw configurationError('CONNECTOR_PROXY_CONNECTORS', `loads two commands with the id ${id}: from ${earlier} and from ${source}`);
+          }
+          checkParameterNames(id, command, source);
+          sources.set(id, source);
+          const schema = callSchema(command);
+          commands.set(id, { id, command, config, prepare: preparer(command, schema) });
+          descriptors.push({ id, parameters: describeParameters(schema) });
         }
-        checkParameterNames(id, command, source);
-        sources.set(id, source);
-        const schema = callSchema(command);
-        commands.set(id, { id, command, config, prepare: preparer(command, schema) });
-        descriptors.push({ id, parameters: describeParameters(schema) });
       }
+    } catch (error) {
+      // A start that fails half-way releases what the connectors set up so far.
+      await closeAll(closers);
+      throw error;
     }
     return new CommandRegistry(commands, JSON.stringify(descriptors), closers);
   }
@@ -88,9 +94,14 @@ export class CommandRegistry {
   }
 
   /** Closes every connector (pools, agents), in reverse order of setup. */
-  async close(): Promise<void> {
-    for (const close of [...this.closers].reverse()) await close();
+  close(): Promise<void> {
+    return closeAll(this.closers);
   }
+}
+
+/** Runs each closer, last set up first. */
+async function closeAll(closers: ReadonlyArray<() => void | Promise<void>>): Promise<void> {
+  for (const close of [...closers].reverse()) await close();
 }
 
 const RUN_ASYNC = 'run_async';

@@ -40,14 +40,14 @@ export interface RunOptions {
 export async function runCommand(entry: RegisteredCommand, options: RunOptions, logger: CallLogger): Promise<CommandResult> {
   const controller = new AbortController();
   const deadline = Date.now() + options.timeoutMs;
-  const timeout = commandTimeout(entry.id, options.timeoutMs);
   let abortTimer: NodeJS.Timeout | undefined;
   let answerTimer: NodeJS.Timeout | undefined;
   // At the deadline the command is told to stop; it then has a short grace to report its own,
-  // more precise error (say, which upstream timed out) before the proxy answers for it.
+  // more precise error (say, which upstream timed out) before the proxy answers for it. The
+  // error is made only then: most calls never need it, and an Error costs a stack trace.
   const expired = new Promise<never>((_, reject) => {
-    abortTimer = setTimeout(() => controller.abort(timeout), options.timeoutMs);
-    answerTimer = setTimeout(() => reject(timeout), options.timeoutMs + ABORT_GRACE_MS);
+    abortTimer = setTimeout(() => controller.abort(commandTimeout(entry.id, options.timeoutMs)), options.timeoutMs);
+    answerTimer = setTimeout(() => reject(controller.signal.reason), options.timeoutMs + ABORT_GRACE_MS);
   });
   try {
     const running = entry.command.run(options.params, {

@@ -13,6 +13,8 @@ interface Rules {
   hasAddresses: boolean;
 }
 
+const MAX_REMEMBERED_HOSTS = 1024;
+
 const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/;
 
 /**
@@ -40,16 +42,26 @@ export function createEgressPolicy(allow: readonly string[] | undefined, deny: r
     return host === address ? 'an address not on the allow list' : 'not on the allow list';
   };
 
-  const assertHostAllowed = (hostname: string): void => {
-    const host = normalizeHost(hostname);
-    if (isIP(host) !== 0) {
-      const problem = addressProblem(host, host);
-      if (problem !== undefined) throw refuse(host, problem);
-      return;
-    }
-    if (matchesName(denyRules, host)) throw refuse(host, 'a denied host');
+  /** Why a host is refused before any lookup, or undefined when it may go on to be resolved. */
+  const hostProblem = (host: string): string | undefined => {
+    if (isIP(host) !== 0) return addressProblem(host, host);
+    if (matchesName(denyRules, host)) return 'a denied host';
     // An allow list of names alone can settle it now; ranges need the resolved address.
-    if (allowRules !== undefined && !allowRules.hasAddresses && !matchesName(allowRules, host)) throw refuse(host, 'not on the allow list');
+    if (allowRules !== undefined && !allowRules.hasAddresses && !matchesName(allowRules, host)) return 'not on the allow list';
+    return undefined;
+  };
+
+  // The rules never change while the proxy runs, and most calls go to a few hosts: remember the
+  // verdicts (a bounded number: hosts come from callers) instead of matching on every call.
+  const verdicts = new Map<string, string | null>();
+  const assertHostAllowed = (hostname: string): void => {
+    let problem = verdicts.get(hostname);
+    if (problem === undefined) {
+      problem = hostProblem(normalizeHost(hostname)) ?? null;
+      if (verdicts.size >= MAX_REMEMBERED_HOSTS) verdicts.clear();
+      verdicts.set(hostname, problem);
+    }
+    if (problem !== null) throw refuse(normalizeHost(hostname), problem);
   };
 
   const lookup = ((hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: (...args: unknown[]) => void) => {

@@ -1,4 +1,4 @@
-import { isCommandError, type CommandError, type CommandResult, type Envelope } from '@connector-proxy/sdk';
+import { isCommandError, rawJsonText, type CommandError, type CommandResult, type Envelope } from '@connector-proxy/sdk';
 
 const JSON_MIMETYPE = 'application/json';
 
@@ -41,4 +41,19 @@ export function errorReply(error: unknown, logs: string[], fallback: () => Comma
       spiff__logs: logs,
     },
   };
+}
+
+/**
+ * The envelope as JSON text. A body given as `rawJson(text)` is spliced in as it is rather than
+ * parsed and serialized again; everything else is `JSON.stringify`ed.
+ */
+export function serializeEnvelope(envelope: Envelope): string {
+  const response = envelope.command_response;
+  const body = rawJsonText(response.body) ?? JSON.stringify(response.body ?? {});
+  const httpStatus = response.http_status === undefined ? '' : `,"http_status":${response.http_status}`;
+  return (
+    `{"command_response":{"body":${body},"mimetype":${JSON.stringify(response.mimetype)}${httpStatus},` +
+    `"headers":${JSON.stringify(response.headers)}},"command_response_version":2,` +
+    `"error":${JSON.stringify(envelope.error)},"spiff__logs":${JSON.stringify(envelope.spiff__logs)}}`
+  );
 }

@@ -6,7 +6,7 @@ import { CommandRegistry, type LoadedConnector } from './command-registry.js';
 import { proxyLogger } from './command-logger.js';
 import { loadConfig, type Environment, type ProxyConfig } from './config.js';
 import { loadConnectors } from './connector-loader.js';
-import { startJobSystem } from './jobs/job-system.js';
+import { startJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createEgressPolicy } from './egress-policy.js';
 import { createLogger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
@@ -56,7 +56,14 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     log: proxyLogger(log),
   });
   const metrics = new ProxyMetrics(registry.ids);
-  const jobs = await startJobSystem(config, registry, egress, log, (state) => metrics.recordJobTransition(state));
+  let jobs: JobSystem;
+  try {
+    jobs = await startJobSystem(config, registry, egress, log, (state) => metrics.recordJobTransition(state));
+  } catch (error) {
+    // The job store refused to start (say, Redis does not answer): release the connectors' pools.
+    await registry.close();
+    throw error;
+  }
   const app = await buildApp(config, registry, jobs, metrics, log);
   let closing: Promise<void> | undefined;
   return {

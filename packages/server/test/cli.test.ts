@@ -1,47 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
+import { exitOf, listeningUrl, runCli } from './fixtures/cli-process.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const SLOW_CONNECTOR = fileURLToPath(new URL('./fixtures/slow-connector.mjs', import.meta.url));
 const NOT_A_CONNECTOR = fileURLToPath(new URL('./fixtures/not-a-connector.mjs', import.meta.url));
-
-interface Run {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-}
-
-/** Starts the built command-line entry as a user would, with a clean environment. */
-function runCli(args: string[], env: Record<string, string> = {}): Run {
-  assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-async function exitOf(run: Run, timeoutMs = 10_000): Promise<number | null> {
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(run.child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return code;
-}
-
-/** Waits for the "listening at" line and returns the base URL. */
-async function listeningUrl(run: Run, timeoutMs = 10_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const match = /connector-proxy listening at (http:\/\/[^"\s]+)/.exec(run.output());
-    if (match?.[1] !== undefined) return match[1];
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  run.child.kill('SIGKILL');
-  throw new Error(`the proxy did not start:\n${run.output()}`);
-}
 
 describe('the connector-proxy command', () => {
   test('--help describes the options', async () => {

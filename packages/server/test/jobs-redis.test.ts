@@ -8,20 +8,19 @@
  * anything else at those databases, nor run two copies of this file at once.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import http from '@connector-proxy/connector-http';
+import { startCli, type CliRun } from './fixtures/cli-process.js';
 import { CallbackReceiver, jobInState } from './fixtures/callback-receiver.js';
 import { call, LogCapture } from './fixtures/proxy-client.js';
 import { freshRedisDatabase, redisUnavailable, storedJob } from './fixtures/redis-database.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const SLOW_CONNECTOR = fileURLToPath(new URL('./fixtures/slow-connector.mjs', import.meta.url));
 
 const unavailable = await redisUnavailable();
@@ -274,11 +273,7 @@ describe('job data stored in Redis', { skip }, () => {
   });
 });
 
-interface CliProxy {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  output: () => string;
-}
+type CliProxy = CliRun & { url: string };
 
 describe('proxy processes sharing one Redis queue', { skip }, () => {
   const children: ChildProcessWithoutNullStreams[] = [];
@@ -292,21 +287,11 @@ describe('proxy processes sharing one Redis queue', { skip }, () => {
     await receiver?.close();
   });
 
-  /** Starts the built command-line entry as an operator would. */
-  async function startCli(env: Record<string, string>): Promise<CliProxy> {
-    assert.ok(existsSync(CLI), `${CLI} is missing: run \`npm run build\` first (npm test does)`);
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1'], { env: { PATH: process.env.PATH ?? '', ...env } });
-    children.push(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const match = /listening at (http:\/\/[^"\s]+)/.exec(output);
-      if (match?.[1] !== undefined) return { child, url: match[1], output: () => output };
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`the proxy did not start: ${output}`);
+  /** Starts the built command-line entry as an operator would; killed in `after` if still running. */
+  async function startProxyProcess(env: Record<string, string>): Promise<CliProxy> {
+    const run = await startCli(env);
+    children.push(run.child);
+    return run;
   }
 
   test('jobs held by a killed process are taken over by another within 30 s and every callback is delivered', async () => {
@@ -314,7 +299,7 @@ describe('proxy processes sharing one Redis queue', { skip }, () => {
     // This Redis has no password: ioredis warns and goes on, which lets the logs be checked for it.
     const queueUrl = (await freshRedisDatabase(8)).replace('redis://', `redis://:${password}@`);
     const env = { CONNECTOR_PROXY_QUEUE_URL: queueUrl, CONNECTOR_PROXY_CONNECTORS: SLOW_CONNECTOR, CONNECTOR_PROXY_WORKER_CONCURRENCY: '3' };
-    const [a, b] = await Promise.all([startCli(env), startCli(env)]);
+    const [a, b] = await Promise.all([startProxyProcess(env), startProxyProcess(env)]);
 
     const ids: string[] = [];
     for (let n = 0; n < 6; n += 1) {

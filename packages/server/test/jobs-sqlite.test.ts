@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +9,9 @@ import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import http from '@connector-proxy/connector-http';
 import { CallbackReceiver, jobInState } from './fixtures/callback-receiver.js';
+import { startCli } from './fixtures/cli-process.js';
 import { call } from './fixtures/proxy-client.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const SLOW_CONNECTOR = fileURLToPath(new URL('./fixtures/slow-connector.mjs', import.meta.url));
 
 /** An upstream answering JSON, counting calls; `/flaky` answers 503. */
@@ -181,22 +180,9 @@ describe('a proxy killed mid-job', () => {
   test('runs the job again at the next start and delivers its result', async () => {
     const dataDir = tempDir();
     const receiver = await CallbackReceiver.start();
-    const env = { PATH: process.env.PATH ?? '', CONNECTOR_PROXY_DATA_DIR: dataDir, CONNECTOR_PROXY_CONNECTORS: SLOW_CONNECTOR };
-    const startCli = async () => {
-      const child = spawn(process.execPath, [CLI, '--port', '0', '--host', '127.0.0.1'], { env });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline) {
-        const match = /listening at (http:\/\/[^"\s]+)/.exec(output);
-        if (match?.[1] !== undefined) return { child, url: match[1] };
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      child.kill('SIGKILL');
-      throw new Error(`the proxy did not start: ${output}`);
-    };
+    const env = { CONNECTOR_PROXY_DATA_DIR: dataDir, CONNECTOR_PROXY_CONNECTORS: SLOW_CONNECTOR };
     try {
-      const first = await startCli();
+      const first = await startCli(env);
       const { status, json } = await call(first.url, '/v1/do/slow/Background', { body: { ms: 1500, spiff__callback_url: receiver.url('/cb/killed') } });
       assert.equal(status, 202);
       const id = (json.command_response.body as { job_id: string }).job_id;
@@ -205,7 +191,7 @@ describe('a proxy killed mid-job', () => {
       await new Promise((resolve) => first.child.once('exit', resolve));
       assert.equal(receiver.deliveries.length, 0, 'nothing was delivered before the kill');
 
-      const second = await startCli();
+      const second = await startCli(env);
       try {
         const delivery = await receiver.delivery('/cb/killed', 15_000);
         assert.equal(delivery.headers['idempotency-key'], id);

@@ -1,0 +1,60 @@
+/** The proxy under test: the built command-line entry, as `npm start` runs it. */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { stopProcess } from './child-process.js';
+import { waitForPort } from './ports.js';
+
+const CLI = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
+
+export interface RunningProxy {
+  readonly port: number;
+  /** The process started: with workers, the cluster's primary. */
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+export interface ProxyStart {
+  readonly port: number;
+  readonly workers: number;
+  /** For the SQLite job store (no job runs in the bench, but the folder is the proxy's to own). */
+  readonly dataDir: string;
+  /** Where its output goes: warnings and errors only, at log level warn. */
+  readonly logFile: string;
+  /** More configuration (timeouts, limits) for runs that need it. */
+  readonly env?: Record<string, string>;
+}
+
+/** How long every worker may take to load its connectors after the first one answers. */
+const WORKERS_SETTLE_MS = 2_000;
+
+export async function startProxy(start: ProxyStart): Promise<RunningProxy> {
+  const log = createWriteStream(start.logFile);
+  const child = spawn(process.execPath, [CLI], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(start.port),
+      HOST: '127.0.0.1',
+      CONNECTOR_PROXY_LOG_LEVEL: 'warn',
+      CONNECTOR_PROXY_WORKERS: String(start.workers),
+      CONNECTOR_PROXY_DATA_DIR: start.dataDir,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...start.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  await waitForPort(start.port, 30_000, () => (child.exitCode === null ? undefined : `the proxy exited at start (exit ${child.exitCode}): see ${start.logFile}`));
+  // The port answers once the first worker listens; the others are a moment behind, and a
+  // connection is given to a worker when it is opened, so let them all be there first.
+  if (start.workers > 1) await new Promise((resolve) => setTimeout(resolve, WORKERS_SETTLE_MS));
+  return {
+    port: start.port,
+    pid: child.pid ?? 0,
+    async stop() {
+      await stopProcess(child, 'SIGTERM', 15_000);
+      log.end();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/** What a bench run found: its shape (also that of results/latest.json) and how rounds are summed up. */
+import type { LoadResult } from './load.js';
+import type { Machine } from './machine.js';
+import type { ScenarioKey } from './scenarios.js';
+
+/** One target (the proxy, or nginx proxy_pass) in one scenario. */
+export interface TargetFigures {
+  /** Of the median round (by calls/s). */
+  readonly callsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Over every measured round: answers >= 400 plus socket errors and timeouts. */
+  readonly errors: number;
+  /** Largest resident memory of the process tree seen during its load, in MB. */
+  readonly rssMb: number;
+  readonly rounds: readonly LoadResult[];
+}
+
+export interface ScenarioFigures {
+  readonly key: ScenarioKey;
+  readonly title: string;
+  readonly proxy: TargetFigures;
+  /** Absent when nginx is not installed. */
+  readonly nginx: TargetFigures | undefined;
+  /** proxy calls/s ÷ nginx calls/s. */
+  readonly ratio: number | undefined;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: Machine;
+  readonly upstream: string;
+  readonly loadGenerator: string;
+  readonly nginx: string | undefined;
+  readonly settings: {
+    readonly workers: number;
+    readonly connections: number;
+    readonly threads: number;
+    readonly warmupSeconds: number;
+    readonly rounds: number;
+    readonly roundSeconds: number;
+  };
+  readonly scenarios: readonly ScenarioFigures[];
+}
+
+/** The median round by calls/s (the lower middle for an even count), errors summed, memory at its peak. */
+export function summarize(rounds: readonly LoadResult[], rssBytes: number): TargetFigures {
+  const sorted = [...rounds].sort((a, b) => a.callsPerSecond - b.callsPerSecond);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (median === undefined) throw new Error('no round was measured');
+  return {
+    callsPerSecond: median.callsPerSecond,
+    p50Ms: median.p50Ms,
+    p99Ms: median.p99Ms,
+    errors: rounds.reduce((sum, round) => sum + round.statusErrors + round.socketErrors, 0),
+    rssMb: rssBytes / 1024 / 1024,
+    rounds,
+  };
+}

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { checkJsonText, jsonNestsTooDeep, MAX_JSON_NESTING, type JsonTextVerdict } from '@connector-proxy/sdk';
+
+/** The verdict `JSON.parse` and the (tested) nesting walk give: what checkJsonText must agree with. */
+function oracle(text: string, maxNesting = MAX_JSON_NESTING): JsonTextVerdict {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return 'invalid';
+    throw error;
+  }
+  return jsonNestsTooDeep(value, text, maxNesting) ? 'too-deep' : 'valid';
+}
+
+function agreesWithJsonParse(text: string, maxNesting?: number): void {
+  assert.equal(checkJsonText(text, maxNesting), oracle(text, maxNesting), JSON.stringify(text));
+}
+
+const RUNS = 3000;
+
+/** One character that matters to JSON's grammar, or one that JSON text must not or may hold. */
+const jsonishChar = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...'{}[]",:0123456789.eE+-tfnrul\\ \n\t/bu') },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x1f }).map((code) => String.fromCharCode(code)) },
+  { weight: 1, arbitrary: fc.constantFrom('\u00a0', '\u2028', '\ufeff', '\v', '\f', '\u007f', 'A', 'F', 'x', 'é') },
+  { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code)) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
+);
+
+/** JSON tokens, valid and near misses: random sequences of them are structurally interesting. */
+const jsonishToken = fc.constantFrom(
+  '{', '}', '[', ']', ',', ':', ' ', '\n', '"a"', '""', '"\\u00e9"', '"\\"', '"\\x"', '"\\u12"',
+  '0', '-0', '12', '1.5', '-0.5e3', '1E+2', '01', '1.', '.5', '1e', '-', 'true', 'false', 'null', 'tru', 'nul',
+);
+
+type Edit = { kind: 'insert' | 'delete' | 'replace'; at: number; char: string };
+const edit: fc.Arbitrary<Edit> = fc.record({ kind: fc.constantFrom('insert', 'delete', 'replace'), at: fc.nat(), char: jsonishChar });
+
+function applyEdits(text: string, edits: readonly Edit[]): string {
+  return edits.reduce((current, { kind, at, char }) => {
+    const position = at % (current.length + 1);
+    const after = kind === 'insert' ? position : position + 1;
+    return current.slice(0, position) + (kind === 'delete' ? '' : char) + current.slice(after);
+  }, text);
+}
+
+const jsonText = fc.oneof(
+  fc.json(),
+  fc.jsonValue().map((value) => JSON.stringify(value, null, 2)),
+  fc.jsonValue().map((value) => JSON.stringify(value, null, '\t')),
+);
+
+describe('checkJsonText against JSON.parse', () => {
+  test('accepts whatever JSON.stringify writes, compact or pretty-printed', () => {
+    fc.assert(
+      fc.property(jsonText, (text) => {
+        assert.equal(checkJsonText(text), 'valid', JSON.stringify(text));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('rejects exactly what JSON.parse rejects after random edits of valid JSON', () => {
+    fc.assert(
+      fc.property(jsonText, fc.array(edit, { minLength: 1, maxLength: 3 }), (text, edits) => {
+        agreesWithJsonParse(applyEdits(text, edits));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('rejects exactly what JSON.parse rejects in random strings of JSON characters', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: jsonishChar, maxLength: 24 }), (text) => agreesWithJsonParse(text)),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('rejects exactly what JSON.parse rejects in random sequences of JSON tokens', () => {
+    fc.assert(
+      fc.property(fc.array(jsonishToken, { maxLength: 16 }), (tokens) => agreesWithJsonParse(tokens.join(''))),
+      { numRuns: RUNS },
+    );
+  });
+
+  test('tells too deep from invalid as JSON.parse and the nesting walk do, at any limit', () => {
+    const nested = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.constantFrom('1', '"s"', 'null'), tie('array'), tie('object')),
+      array: fc.array(tie('value'), { maxLength: 3 }).map((items) => `[${items.join(',')}]`),
+      object: fc.array(tie('value'), { maxLength: 3 }).map((items) => `{${items.map((item, n) => `"k${n}":${item}`).join(',')}}`),
+    })).value as fc.Arbitrary<string>;
+    fc.assert(
+      fc.property(nested, fc.array(edit, { maxLength: 2 }), fc.integer({ min: 0, max: 4 }), (text, edits, limit) => {
+        agreesWithJsonParse(applyEdits(text, edits), limit);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('checkJsonText edge cases', () => {
+  const cases: ReadonlyArray<readonly [string, JsonTextVerdict]> = [
+    ['', 'invalid'],
+    [' ', 'invalid'],
+    ['01', 'invalid'],
+    ['-', 'invalid'],
+    ['1.', 'invalid'],
+    ['.5', 'invalid'],
+    ['1e', 'invalid'],
+    ['1e+', 'invalid'],
+    ['-0', 'valid'],
+    ['0.0e-0', 'valid'],
+    ['-12.50E+03', 'valid'],
+    ['"\\u12"', 'invalid'],
+    ['"\\uZZZZ"', 'invalid'],
+    ['"\\u00aF"', 'valid'],
+    ['"\t"', 'invalid'],
+    ['"\\x"', 'invalid'],
+    ['"\\"\\\\\\/\\b\\f\\n\\r\\t"', 'valid'],
+    ['"unterminated', 'invalid'],
+    ['[1,]', 'invalid'],
+    ['[,1]', 'invalid'],
+    ['{"a":1,}', 'invalid'],
+    ['{"a"}', 'invalid'],
+    ['{"a" : 1 , "b":[ ]}', 'valid'],
+    ['{1:2}', 'invalid'],
+    ['{"a":1]', 'invalid'],
+    ['tru', 'invalid'],
+    ['nul', 'invalid'],
+    ['truex', 'invalid'],
+    ['true false', 'invalid'],
+    ['[]]', 'invalid'],
+    ['[[]', 'invalid'],
+    ['"\\ud800"', 'valid'],
+    ['"\ud800"', 'valid'],
+    ['"\u2028"', 'valid'],
+    ['\ufeff{}', 'invalid'],
+    ['{}\ufeff', 'invalid'],
+    ['\u00a0[]', 'invalid'],
+    ['\v1', 'invalid'],
+    [' \t\r\n"x" \t\r\n', 'valid'],
+  ];
+  for (const [text, verdict] of cases) {
+    test(`${JSON.stringify(text)} is ${verdict}, as JSON.parse has it`, () => {
+      assert.equal(checkJsonText(text), verdict);
+      agreesWithJsonParse(text);
+    });
+  }
+
+  test('allows MAX_JSON_NESTING levels of objects and arrays, and calls one more too deep', () => {
+    const nested = (levels: number): string => '[{"a":'.repeat(levels / 2) + '0' + '}]'.repeat(levels / 2);
+    assert.equal(MAX_JSON_NESTING, 512);
+    assert.equal(checkJsonText(nested(512)), 'valid');
+    assert.equal(checkJsonText(`[${nested(512)}]`), 'too-deep');
+    agreesWithJsonParse(`[${nested(512)}]`);
+  });
+
+  test('survives 20000 levels: too deep when closed, invalid when not', () => {
+    const open = '[{"a":'.repeat(10_000);
+    const close = '}]'.repeat(10_000);
+    assert.equal(checkJsonText(`${open}1${close}`), 'too-deep');
+    assert.equal(checkJsonText(`${open}1${close.slice(1)}`), 'invalid');
+    assert.equal(checkJsonText(`${open}1${close.slice(0, -1)}}`), 'invalid');
+  });
+
+  test('accepts a realistic 100 KB answer, and rejects it with one character broken', () => {
+    const records = Array.from({ length: 400 }, (_, n) => ({
+      id: n,
+      uuid: `0000${n}-aaaa-bbbb-cccc-${String(n).padStart(12, '0')}`,
+      name: `Record "${n}" \\ élan \u{1F600} \n line`,
+      price: n * 1.25 - 100,
+      ratio: n / 7,
+      tiny: 1e-12 * n,
+      active: n % 2 === 0,
+      note: n % 3 === 0 ? null : 'tab\there',
+      tags: ['alpha', 'beta', `t${n}`],
+      owner: { login: `user${n}`, roles: [{ role: 'admin', since: '2024-01-01T00:00:00Z' }] },
+    }));
+    const text = JSON.stringify({ data: records, page: { next: null, total: 400 } }, null, 2);
+    assert.ok(text.length > 100_000, `${text.length} characters`);
+    assert.equal(checkJsonText(text), 'valid');
+    assert.equal(checkJsonText(JSON.stringify(JSON.parse(text))), 'valid');
+    const broken = text.replace('"active": false', '"active": fals');
+    assert.notEqual(broken, text);
+    assert.equal(checkJsonText(broken), 'invalid');
+  });
+});
