@@ -5,30 +5,26 @@ import { configurationError, isConnector } from '@connector-proxy/sdk';
 import type { LoadedConnector } from './command-registry.js';
 import type { ProxyConfig } from './config.js';
 
-/** The connectors `npm start` serves, in the order `/v1/commands` lists them. */
-export const BUILT_IN_CONNECTORS: readonly string[] = [
-  '@connector-proxy/connector-http',
-  '@connector-proxy/connector-smtp',
-  '@connector-proxy/connector-slack',
-  '@connector-proxy/connector-aws',
-  '@connector-proxy/connector-postgres',
-];
+/**
+ * The connectors `npm start` serves, by name, in the order `/v1/commands` lists them. Each is the
+ * package `@connector-proxy/connector-<name>`.
+ */
+export const BUILT_IN_CONNECTORS: readonly string[] = ['http', 'smtp', 'slack', 'aws', 'postgres'];
 
 /**
- * Imports the built-in connectors (less the disabled ones) and those named by
- * `CONNECTOR_PROXY_CONNECTORS`. A module whose default export is not a connector stops the start.
+ * Imports the built-in connectors (less the disabled ones, which are never loaded: their
+ * clients cost memory) and those named by `CONNECTOR_PROXY_CONNECTORS`. A module whose default
+ * export is not a connector stops the start.
  */
 export async function loadConnectors(config: ProxyConfig, cwd = process.cwd()): Promise<LoadedConnector[]> {
-  const builtIns = await Promise.all(BUILT_IN_CONNECTORS.map((name) => importConnector(name, cwd)));
-  const builtInNames = new Set(builtIns.map((loaded) => loaded.connector.name));
   for (const name of config.disabledConnectors) {
-    if (!builtInNames.has(name)) {
-      throw configurationError('CONNECTOR_PROXY_DISABLED_CONNECTORS', `names ${JSON.stringify(name)}, which is not a built-in connector (${[...builtInNames].join(', ')})`);
+    if (!BUILT_IN_CONNECTORS.includes(name)) {
+      throw configurationError('CONNECTOR_PROXY_DISABLED_CONNECTORS', `names ${JSON.stringify(name)}, which is not a built-in connector (${BUILT_IN_CONNECTORS.join(', ')})`);
     }
   }
-  const enabled = builtIns.filter((loaded) => !config.disabledConnectors.includes(loaded.connector.name));
-  const extra = await Promise.all(config.connectors.map((specifier) => importConnector(specifier, cwd)));
-  return [...enabled, ...extra];
+  const enabled = BUILT_IN_CONNECTORS.filter((name) => !config.disabledConnectors.includes(name));
+  const specifiers = [...enabled.map((name) => `@connector-proxy/connector-${name}`), ...config.connectors];
+  return Promise.all(specifiers.map((specifier) => importConnector(specifier, cwd)));
 }
 
 async function importConnector(specifier: string, cwd: string): Promise<LoadedConnector> {

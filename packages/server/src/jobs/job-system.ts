@@ -5,7 +5,6 @@ import type { ProxyConfig } from '../config.js';
 import { CallbackClient } from './callback-delivery.js';
 import { createJobProcessor, type OnJobTransition } from './job-processor.js';
 import type { JobPayload, JobStatus, JobStore } from './job-store.js';
-import { RedisJobStore } from './redis-job-store.js';
 import { SecretBox } from './secret-box.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 
@@ -28,7 +27,7 @@ export async function startJobSystem(config: ProxyConfig, registry: CommandRegis
   const jobLog = log.child({ component: 'jobs' });
   const store: JobStore = jobs.queueUrl === undefined
     ? new SqliteJobStore(jobs.dataDir, box, jobs.concurrency, jobLog)
-    : await RedisJobStore.connect(jobs.queueUrl, box, jobs.concurrency, jobLog);
+    : await connectRedisStore(jobs.queueUrl, box, jobs.concurrency, jobLog);
   const callbacks = new CallbackClient(config.httpTimeoutMs, egress);
   store.start(createJobProcessor(registry, callbacks, jobs, jobLog, onTransition));
   return {
@@ -42,4 +41,10 @@ export async function startJobSystem(config: ProxyConfig, registry: CommandRegis
       await callbacks.close();
     },
   };
+}
+
+/** BullMQ and ioredis are loaded only by a proxy configured with a queue: the rest never pay for them. */
+async function connectRedisStore(url: string, box: SecretBox, concurrency: number, log: Logger): Promise<JobStore> {
+  const { RedisJobStore } = await import('./redis-job-store.js');
+  return RedisJobStore.connect(url, box, concurrency, log);
 }
