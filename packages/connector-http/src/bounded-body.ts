@@ -25,7 +25,7 @@ export function announcesTooLarge(method: string, status: number, contentLength:
  * request's signal) is then aborted, before the reading ends, which closes the connection
  * rather than reading (and discarding) the rest.
  */
-export async function readBoundedBody(body: ResponseBody, contentLength: string | string[] | undefined, maxBytes: number, request: AbortController): Promise<Uint8Array | undefined> {
+export async function readBoundedBody(body: ResponseBody, contentLength: string | string[] | undefined, maxBytes: number, request: { abort(): void }): Promise<Uint8Array | undefined> {
   // A Content-Length within the limit (checked before reading) bounds the body already: the
   // HTTP parser reads no further. Reading it whole is then cheaper than chunk by chunk.
   if (typeof contentLength === 'string') return new Uint8Array(await body.arrayBuffer());

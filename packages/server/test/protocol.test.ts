@@ -162,6 +162,12 @@ describe('the protocol endpoints', () => {
     assert.ok(Date.now() - started < 5000);
   });
 
+  test("a command listening to its signal is told at the deadline, and its own error is the answer", async () => {
+    const { status, json } = await call(proxy.url, '/v1/do/test/AwaitAbort', { body: {} });
+    assert.equal(status, 200);
+    assert.equal(json.error?.error_code, 'StoppedAtDeadline');
+  });
+
   test('each call is logged once with its command, duration and outcome', async () => {
     await call(proxy.url, '/v1/do/test/Fail', { body: { status: 503 } });
     const line = logs.records().find((r) => r.msg === 'command call' && r.error_code === 'Upstream503');
