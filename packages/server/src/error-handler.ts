@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCommandError, type CommandError } from '@connector-proxy/sdk';
+import { pathOf } from './api-key.js';
 import { errorReply } from './envelope.js';
 import { internalError, invalidBody, payloadTooLarge, routeNotFound } from './errors.js';
 
@@ -12,13 +13,18 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = translate(error, maxBodyBytes);
     if (known === undefined) request.log.error({ err: error }, 'request failed unexpectedly');
-    const answer = errorReply(known, [], () => internalError(request.id));
-    return reply.code(answer.status).headers(answer.headers).send(answer.envelope);
+    return sendError(reply, known, request.id);
   });
-  app.setNotFoundHandler((request, reply) => {
-    const answer = errorReply(routeNotFound(request.method, pathOf(request.url)), [], () => internalError(request.id));
-    return reply.code(answer.status).send(answer.envelope);
-  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, routeNotFound(request.method, pathOf(request.url)), request.id));
+}
+
+/**
+ * Answers with the error's status, headers and envelope; anything that is not a command error
+ * is answered as a bug (`internal_error` naming the request id).
+ */
+export function sendError(reply: FastifyReply, error: unknown, requestId: string): FastifyReply {
+  const answer = errorReply(error, [], () => internalError(requestId));
+  return reply.code(answer.status).headers(answer.headers).send(answer.envelope);
 }
 
 /**
@@ -29,8 +35,7 @@ export function installErrorHandlers(app: FastifyInstance, maxBodyBytes: number)
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const unroutable = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
   if (!unroutable) request.log.error({ err: error }, 'request failed unexpectedly');
-  const answer = errorReply(unroutable ? routeNotFound(request.method, pathOf(request.url)) : error, [], () => internalError(request.id));
-  void reply.code(answer.status).send(answer.envelope);
+  void sendError(reply, unroutable ? routeNotFound(request.method, pathOf(request.url)) : error, request.id);
 }
 
 function translate(error: FastifyError, maxBodyBytes: number): CommandError | undefined {
@@ -40,8 +45,4 @@ function translate(error: FastifyError, maxBodyBytes: number): CommandError | un
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return invalidBody('has a Content-Type header that is not a media type; send application/json');
   if (error.statusCode === 400) return invalidBody(`could not be read (${error.message})`);
   return undefined;
-}
-
-function pathOf(url: string): string {
-  return url.split('?')[0] ?? '';
 }

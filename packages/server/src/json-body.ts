@@ -1,4 +1,4 @@
-import { jsonNestsTooDeep, MAX_JSON_NESTING } from '@connector-proxy/sdk';
+import { checkJsonText, jsonNestsTooDeep, MAX_JSON_NESTING } from '@connector-proxy/sdk';
 import type { FastifyInstance } from 'fastify';
 import { invalidBody } from './errors.js';
 
@@ -15,7 +15,10 @@ export function installJsonBodyParser(app: FastifyInstance): void {
     if (text.length === 0) return done(invalidBody("is empty; send a JSON object of the command's parameters"), undefined);
     secureParse(request, text, (error, value: unknown) => {
       // The secure parser says only that it refused: JSON that parses plainly was refused for a __proto__ key.
-      if (error !== null) return done(invalidBody(isJson(text) ? 'has a "__proto__" key, which this proxy refuses' : 'is not valid JSON'), undefined);
+      if (error !== null) {
+        const parses = checkJsonText(text) !== 'invalid';
+        return done(invalidBody(parses ? 'has a "__proto__" key, which this proxy refuses' : 'is not valid JSON'), undefined);
+      }
       // Deeper JSON parses, but the first thing that walks it again (a connector encoding a
       // request body, the job store, the logger) would overflow: a caller's mistake, not a 500.
       if (jsonNestsTooDeep(value, text)) {
@@ -24,13 +27,4 @@ export function installJsonBodyParser(app: FastifyInstance): void {
       done(null, value);
     });
   });
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false; // only the verdict matters here: the caller already answers "not valid JSON"
-  }
 }

@@ -1,7 +1,6 @@
-import type { CommandError } from '@connector-proxy/sdk';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { errorReply } from '../envelope.js';
-import { internalError, jobNotFound, jobStoreUnavailable } from '../errors.js';
+import type { FastifyInstance } from 'fastify';
+import { sendError } from '../error-handler.js';
+import { jobNotFound, jobStoreUnavailable } from '../errors.js';
 import type { JobSystem } from '../jobs/job-system.js';
 
 /** `GET /v1/jobs/{id}`: a background job's state, runs, delivery attempts and last error. */
@@ -16,9 +15,4 @@ export function jobRoutes(app: FastifyInstance, jobs: JobSystem): void {
     }
     return status ?? sendError(reply, jobNotFound(request.params.id), request.id);
   });
-}
-
-function sendError(reply: FastifyReply, error: CommandError, requestId: string): FastifyReply {
-  const answer = errorReply(error, [], () => internalError(requestId));
-  return reply.code(answer.status).headers(answer.headers).send(answer.envelope);
 }
