@@ -1,9 +1,10 @@
 /**
- * The third party's body as the workflow stores it: JSON (checked, passed on as its text), XML as
+ * The third party's body as the workflow stores it: JSON (checked, passed on as its bytes), XML as
  * an object, or the text as `{raw_response}`. PROTOCOL.md fixes the JSON and raw shapes.
  */
+import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
-import { checkJsonText, rawJson } from '@connector-proxy/sdk';
+import { checkJsonBytes, checkJsonText, rawJson } from '@connector-proxy/sdk';
 import { parseXml } from './xml-document.js';
 
 export interface RawResponse {
@@ -19,15 +20,23 @@ const XML_TYPE = /^(?:application|text)\/(?:[\w.+-]+\+)?xml(?:\s*;|$)/;
 
 /**
  * @example
- * readResponseBody('application/json; charset=utf-8', bytesOf('{"a":1}')) // { valid: true, body: rawJson('{"a":1}') }
+ * readResponseBody('application/json; charset=utf-8', bytesOf('{"a":1}')) // { valid: true, body: rawJson(bytesOf('{"a":1}')) }
  * readResponseBody('text/plain', bytesOf('hi'))                          // { valid: true, body: { raw_response: 'hi' } }
  */
 export function readResponseBody(contentType: string | undefined, bytes: Uint8Array): ResponseBody {
   const mediaType = (contentType ?? '').toLowerCase();
-  const text = decodeText(bytes, mediaType);
+  const decoder = decoderFor(charsetOf(mediaType));
+  const isJson = mediaType.includes('application/json');
+  // The usual answer, JSON in UTF-8, goes on as the bytes that came: never decoded, never
+  // encoded again. Anything else (another charset, broken UTF-8 or JSON) takes the way below.
+  if (isJson && decoder.encoding === 'utf-8') {
+    const json = withoutByteOrderMark(bytes);
+    if (isUtf8(json) && checkJsonBytes(json) === 'valid') return { valid: true, body: rawJson(json) };
+  }
+  const text = decoder.decode(bytes);
   const raw = { raw_response: text };
   if (text.trim() === '') return { valid: true, body: raw };
-  if (mediaType.includes('application/json')) return parseJson(text, raw);
+  if (isJson) return parseJson(text, raw);
   if (XML_TYPE.test(mediaType)) return { valid: true, body: parseXml(text) ?? raw };
   return { valid: true, body: raw };
 }
@@ -45,12 +54,19 @@ const UTF8 = new TextDecoder('utf-8');
 const MAX_CACHED_DECODERS = 32;
 const decoders = new Map<string, TextDecoder>([['utf-8', UTF8]]);
 
-/** Text in the charset the Content-Type names (UTF-8 when none, or one this runtime does not know). */
-function decodeText(bytes: Uint8Array, mediaType: string): string {
-  const charset = /charset\s*=\s*"?([^";\s]+)/.exec(mediaType)?.[1] ?? 'utf-8';
-  return decoderFor(charset).decode(bytes);
+/** The charset the Content-Type names, UTF-8 when none. */
+function charsetOf(mediaType: string): string {
+  return /charset\s*=\s*"?([^";\s]+)/.exec(mediaType)?.[1] ?? 'utf-8';
 }
 
+const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
+
+/** What the UTF-8 decoder would read: it skips one byte order mark at the start. */
+function withoutByteOrderMark(bytes: Uint8Array): Uint8Array {
+  return BYTE_ORDER_MARK.every((byte, at) => bytes[at] === byte) ? bytes.subarray(BYTE_ORDER_MARK.length) : bytes;
+}
+
+/** The decoder for `charset`: UTF-8's for one this runtime does not know. */
 function decoderFor(charset: string): TextDecoder {
   const cached = decoders.get(charset);
   if (cached !== undefined) return cached;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { RunningProxy } from '@connector-proxy/server';
 import { callCommand, LogCapture, startHttpProxy } from './http-proxy.js';
@@ -8,6 +9,10 @@ import { startUpstream, type Upstream } from './upstream-server.js';
 /** What the upstream answers, by path. */
 const ANSWERS: Record<string, (response: ServerResponse) => void> = {
   '/json': (r) => send(r, 200, 'application/json; charset=utf-8', '{"id":7,"tags":["a"]}'),
+  '/json-unicode': (r) => send(r, 200, 'application/json', '{"name":"Zoë 😀 \\u00e9","path":"a\\\\b"}'),
+  '/json-bom': (r) => send(r, 200, 'application/json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Zoë"}')])),
+  '/json-latin1': (r) => send(r, 200, 'application/json; charset=iso-8859-1', Buffer.from('{"name":"caf\xe9"}', 'latin1')),
+  '/json-bad-utf8': (r) => send(r, 200, 'application/json', Buffer.from('{"name":"caf\xe9"}', 'latin1')),
   '/json-empty': (r) => send(r, 200, 'application/json', ''),
   '/json-broken': (r) => send(r, 200, 'application/json', '{"id": 7,'),
   '/json-deep': (r) => send(r, 200, 'application/json', `${'['.repeat(20_000)}${']'.repeat(20_000)}`),
@@ -54,6 +59,22 @@ describe('what the HTTP commands answer', () => {
     assert.equal(envelope.command_response.http_status, 200);
     assert.equal(envelope.command_response.mimetype, 'application/json');
     assert.deepEqual(envelope.command_response.headers, {}, 'headers only when asked');
+  });
+
+  test('JSON in UTF-8 comes through unchanged, a byte order mark dropped as a decoder drops it', async () => {
+    assert.deepEqual((await get('/json-unicode')).envelope.command_response.body, { name: 'Zoë 😀 é', path: 'a\\b' });
+    assert.deepEqual((await get('/json-bom')).envelope.command_response.body, { name: 'Zoë' });
+  });
+
+  test('JSON in another charset is decoded with it; bytes that are not UTF-8 become U+FFFD, never broken UTF-8 in the envelope', async () => {
+    assert.deepEqual((await get('/json-latin1')).envelope.command_response.body, { name: 'café' });
+    const url = `${upstream.url}/json-bad-utf8`;
+    const response = await fetch(`${proxy.url}/v1/do/http/GetRequest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assert.ok(isUtf8(bytes), 'the envelope is well-formed UTF-8');
+    const envelope = JSON.parse(Buffer.from(bytes).toString()) as { error: unknown; command_response: { body: unknown } };
+    assert.equal(envelope.error, null);
+    assert.deepEqual(envelope.command_response.body, { name: 'caf\ufffd' });
   });
 
   test('an empty JSON answer is an empty raw_response', async () => {

@@ -1,6 +1,6 @@
 /** What a command returns; the proxy wraps it in a version-2 envelope. */
 export interface CommandResult {
-  /** Stored by the workflow in the task's result variable. A `rawJson(text)` is spliced in as it is. */
+  /** Stored by the workflow in the task's result variable. A `rawJson(text or bytes)` is spliced in as it is. */
   body: unknown;
   /** Defaults to `application/json`. */
   mimetype?: string;

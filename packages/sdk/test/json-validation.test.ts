@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { checkJsonText, jsonNestsTooDeep, MAX_JSON_NESTING, type JsonTextVerdict } from '@connector-proxy/sdk';
+import { checkJsonBytes, checkJsonText, jsonNestsTooDeep, MAX_JSON_NESTING, rawJson, rawJsonContent, type JsonTextVerdict } from '@connector-proxy/sdk';
 
 /** The verdict `JSON.parse` and the (tested) nesting walk give: what checkJsonText must agree with. */
 function oracle(text: string, maxNesting = MAX_JSON_NESTING): JsonTextVerdict {
@@ -186,5 +186,30 @@ describe('checkJsonText edge cases', () => {
     const broken = text.replace('"active": false', '"active": fals');
     assert.notEqual(broken, text);
     assert.equal(checkJsonText(broken), 'invalid');
+  });
+});
+
+describe('checkJsonBytes', () => {
+  test('reads only the view it is given, not the rest of the buffer under it', () => {
+    const buffer = Buffer.from('xx{"a":[1,2]}yy');
+    assert.equal(checkJsonBytes(buffer.subarray(2, 13)), 'valid');
+    assert.equal(checkJsonBytes(buffer.subarray(2, 12)), 'invalid');
+  });
+
+  test('lets any byte from 0x80 up stand in a string (UTF-8 is checked apart), and nowhere else', () => {
+    assert.equal(checkJsonBytes(Buffer.from('{"é😀":"ü"}')), 'valid');
+    assert.equal(checkJsonBytes(Buffer.from([0x22, 0xff, 0xfe, 0x22])), 'valid');
+    assert.equal(checkJsonBytes(Buffer.from([0x5b, 0xc2, 0xa0, 0x5d])), 'invalid', 'U+00A0 is not JSON whitespace');
+    assert.equal(checkJsonBytes(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d])), 'invalid', 'a byte order mark is not JSON');
+  });
+});
+
+describe('rawJson', () => {
+  test('JSON.stringify outside the envelope writes the value its text or bytes stand for', () => {
+    assert.equal(JSON.stringify({ a: rawJson('[1, 2]') }), '{"a":[1,2]}');
+    const bytes = Buffer.from('__{"b": "é"}').subarray(2);
+    assert.equal(JSON.stringify({ a: rawJson(bytes) }), '{"a":{"b":"é"}}');
+    assert.equal(rawJsonContent(rawJson(bytes)), bytes);
+    assert.equal(rawJsonContent({ b: 1 }), undefined);
   });
 });

@@ -1,4 +1,4 @@
-import { isCommandError, rawJsonText, type CommandError, type CommandResult, type Envelope } from '@connector-proxy/sdk';
+import { isCommandError, rawJsonContent, type CommandError, type CommandResult, type Envelope } from '@connector-proxy/sdk';
 
 const JSON_MIMETYPE = 'application/json';
 
@@ -44,16 +44,29 @@ export function errorReply(error: unknown, logs: string[], fallback: () => Comma
 }
 
 /**
- * The envelope as JSON text. A body given as `rawJson(text)` is spliced in as it is rather than
- * parsed and serialized again; everything else is `JSON.stringify`ed.
+ * The envelope as JSON: text, or bytes when its body is `rawJson(bytes)`. A `rawJson` body is
+ * spliced in as it is rather than parsed and serialized again; everything else is `JSON.stringify`ed.
  */
-export function serializeEnvelope(envelope: Envelope): string {
+export function serializeEnvelope(envelope: Envelope): string | Buffer {
   const response = envelope.command_response;
-  const body = rawJsonText(response.body) ?? JSON.stringify(response.body ?? {});
+  const raw = rawJsonContent(response.body);
+  const body = raw ?? JSON.stringify(response.body ?? {});
   const httpStatus = response.http_status === undefined ? '' : `,"http_status":${response.http_status}`;
-  return (
-    `{"command_response":{"body":${body},"mimetype":${JSON.stringify(response.mimetype)}${httpStatus},` +
+  const head = '{"command_response":{"body":';
+  const tail =
+    `,"mimetype":${JSON.stringify(response.mimetype)}${httpStatus},` +
     `"headers":${JSON.stringify(response.headers)}},"command_response_version":2,` +
-    `"error":${JSON.stringify(envelope.error)},"spiff__logs":${JSON.stringify(envelope.spiff__logs)}}`
-  );
+    `"error":${JSON.stringify(envelope.error)},"spiff__logs":${JSON.stringify(envelope.spiff__logs)}}`;
+  return typeof body === 'string' ? head + body + tail : spliceBytes(head, body, tail);
+}
+
+/** `head`, `bytes` and `tail` in one buffer: the bytes are copied once, never decoded. */
+function spliceBytes(head: string, bytes: Uint8Array, tail: string): Buffer {
+  const tailLength = Buffer.byteLength(tail);
+  const out = Buffer.allocUnsafe(head.length + bytes.length + tailLength);
+  // `head` is ASCII: its length is its byte length.
+  out.write(head, 0, 'latin1');
+  out.set(bytes, head.length);
+  out.write(tail, head.length + bytes.length, tailLength, 'utf8');
+  return out;
 }
