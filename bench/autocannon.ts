@@ -14,7 +14,7 @@ interface AutocannonReport {
   non2xx: number;
   /** Connection errors, timeouts included. */
   errors: number;
-  latency: { p50: number; p99: number };
+  latency: { average: number; p50: number; p99: number };
   statusCodeStats?: Record<string, { count: number | string }>;
 }
 
@@ -43,6 +43,7 @@ async function runAutocannon(cli: string, load: LoadRun) {
     .reduce((sum, [, stats]) => sum + Number(stats.count), 0);
   return {
     callsPerSecond: (report['2xx'] + report.non2xx - statusErrors) / report.duration,
+    meanMs: report.latency.average,
     p50Ms: report.latency.p50,
     p99Ms: report.latency.p99,
     statusErrors,

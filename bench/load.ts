@@ -14,6 +14,7 @@ export interface LoadRun {
 export interface LoadResult {
   /** Answers with a 2xx or 3xx status, per second. */
   readonly callsPerSecond: number;
+  readonly meanMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Answers with a status >= 400. */

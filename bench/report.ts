@@ -7,6 +7,7 @@ import type { ScenarioKey } from './scenarios.js';
 export interface TargetFigures {
   /** Of the median round (by calls/s). */
   readonly callsPerSecond: number;
+  readonly meanMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Over every measured round: answers >= 400 plus socket errors and timeouts. */
@@ -50,6 +51,7 @@ export function summarize(rounds: readonly LoadResult[], rssBytes: number): Targ
   if (median === undefined) throw new Error('no round was measured');
   return {
     callsPerSecond: median.callsPerSecond,
+    meanMs: median.meanMs,
     p50Ms: median.p50Ms,
     p99Ms: median.p99Ms,
     errors: rounds.reduce((sum, round) => sum + round.statusErrors + round.socketErrors, 0),

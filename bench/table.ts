@@ -18,11 +18,40 @@ export function renderTable(report: BenchReport, floors: readonly FloorCheck[]):
     `machine: ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, cores ${Math.round(report.machine.busyAtStart * 100)} % busy at start`,
     '',
     ...grid([HEADER, ...rows]),
+    ...latencyWarnings(report),
     '',
     `floors (issue 5, set for one worker${s.workers === 1 ? '' : `; this run had ${s.workers}`}; reported, not asserted):`,
     ...floors.map((check) => `  ${check.met === undefined ? '?   ' : check.met ? 'met ' : 'MISS'} ${check.floor} (measured ${check.measured})`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** How far a mean latency may exceed what Little's law allows before the percentiles are called into doubt. */
+const LITTLE_TOLERANCE = 1.25;
+
+/**
+ * A closed loop of N connections at R calls/s has a mean latency of N ÷ R (Little's law). A
+ * load generator reporting a mean well above that timed some calls longer than they took: wrk
+ * does so against a server whose every call costs a few hundred microseconds of CPU (measured:
+ * the server saw at most ~60 ms between an answer and the next call on a connection while wrk
+ * reported calls of up to 1 s). Its p99 is then an overestimate, and the table says so.
+ */
+function latencyWarnings(report: BenchReport): string[] {
+  const connections = report.settings.connections;
+  const warnings: string[] = [];
+  for (const scenario of report.scenarios) {
+    for (const [name, target] of [['proxy', scenario.proxy], ['nginx', scenario.nginx]] as const) {
+      if (target === undefined || target.callsPerSecond === 0) continue;
+      const littleMs = (connections / target.callsPerSecond) * 1000;
+      if (target.meanMs > littleMs * LITTLE_TOLERANCE) {
+        warnings.push(
+          `note: ${scenario.title}, ${name}: mean latency ${target.meanMs.toFixed(1)} ms, but ${connections} connections at this rate allow ${littleMs.toFixed(1)} ms ` +
+            `(Little's law): the load generator over-timed some calls, so this p99 overstates; --load autocannon cross-checks`,
+        );
+      }
+    }
+  }
+  return warnings;
 }
 
 function figures(target: TargetFigures): string[] {

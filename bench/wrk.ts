@@ -14,6 +14,7 @@ interface WrkReport {
   write: number;
   status: number;
   timeout: number;
+  mean_us: number;
   p50_us: number;
   p99_us: number;
 }
@@ -34,6 +35,7 @@ async function runWrk(file: string, load: LoadRun) {
   const report = JSON.parse(line.slice('BENCH_RESULT '.length)) as WrkReport;
   return {
     callsPerSecond: (report.requests - report.status) / (report.duration_us / 1e6),
+    meanMs: report.mean_us / 1000,
     p50Ms: report.p50_us / 1000,
     p99Ms: report.p99_us / 1000,
     statusErrors: report.status,

@@ -19,7 +19,7 @@ export type ReadPage = (startKey: AttributeMap | undefined, pageLimit: number | 
  *
  * @example
  * return readItemPages(ctx, 'Scan', table, params.limit, (startKey, pageLimit) =>
- *   dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, Limit: pageLimit }), { abortSignal: ctx.signal }));
+ *   dynamo.send(new sdk.ScanCommand({ TableName: table, ExclusiveStartKey: startKey, Limit: pageLimit }), { abortSignal: ctx.signal }));
  */
 export async function readItemPages(
   ctx: CommandContext<unknown>,

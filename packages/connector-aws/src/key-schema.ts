@@ -1,5 +1,5 @@
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NumberValue } from '@aws-sdk/lib-dynamodb';
+import type { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { invalidParameters } from '@connector-proxy/sdk';
 import { awsFailure } from './aws-failure.js';
 import { awsRequestFailed } from './errors.js';
@@ -22,10 +22,13 @@ export interface TableKeys {
  */
 export class KeySchemaCache {
   readonly #client: DynamoDBClient;
+  readonly #DescribeTableCommand: typeof DescribeTableCommand;
   readonly #tables = new Map<string, TableKeys>();
 
-  constructor(client: DynamoDBClient) {
+  /** `DescribeTableCommand` comes from the SDK the caller loaded (see `loadAwsClients`). */
+  constructor(client: DynamoDBClient, describeTableCommand: typeof DescribeTableCommand) {
     this.#client = client;
+    this.#DescribeTableCommand = describeTableCommand;
   }
 
   async keysOf(table: string, signal: AbortSignal): Promise<TableKeys> {
@@ -44,7 +47,7 @@ export class KeySchemaCache {
   async #describe(table: string, signal: AbortSignal): Promise<TableKeys> {
     let description;
     try {
-      description = (await this.#client.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal })).Table;
+      description = (await this.#client.send(new this.#DescribeTableCommand({ TableName: table }), { abortSignal: signal })).Table;
     } catch (error) {
       throw awsFailure(error, { service: 'DynamoDB', table });
     }
@@ -68,12 +71,13 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * A key value given as text, in the key attribute's own type: numbers stay exact (as DynamoDB
- * text, not a rounded double) and binary keys are given as base64.
+ * text, not a rounded double) and binary keys are given as base64. `numberValue` is the SDK's
+ * `NumberValue` class (see `loadAwsClients`).
  *
  * @example
- * keyValue({ name: 'year', type: 'N' }, '2024', 'sort_key') // NumberValue 2024
+ * keyValue({ name: 'year', type: 'N' }, '2024', 'sort_key', sdk.NumberValue) // NumberValue 2024
  */
-export function keyValue(attribute: KeyAttribute, text: string, parameter: string): string | NumberValue | Buffer {
+export function keyValue(attribute: KeyAttribute, text: string, parameter: string, numberValue: typeof NumberValue): string | NumberValue | Buffer {
   switch (attribute.type) {
     case 'S':
       return text;
@@ -81,7 +85,7 @@ export function keyValue(attribute: KeyAttribute, text: string, parameter: strin
       if (!DECIMAL.test(text.trim())) {
         throw invalidParameters([{ parameter, message: `must be a number: the table's key "${attribute.name}" is numeric` }]);
       }
-      return NumberValue.from(text.trim());
+      return numberValue.from(text.trim());
     case 'B':
       if (!BASE64.test(text)) {
         throw invalidParameters([{ parameter, message: `must be base64: the table's key "${attribute.name}" is binary` }]);

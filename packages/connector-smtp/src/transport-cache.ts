@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import nodemailer, { type SMTPPoolOptions, type SMTPPoolSentMessageInfo, type Transporter } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type * as Nodemailer from 'nodemailer';
+import type { SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 
 /** Where and how to send: what distinguishes one pooled transport from another. */
 export interface SmtpEndpoint {
@@ -24,6 +26,17 @@ const DEFAULT_CAPACITY = 16;
 // enough that a workflow that sends once an hour does not hold a connection all that time.
 const IDLE_TIMEOUT_MS = 30_000;
 const MAX_CONNECTIONS_PER_POOL = 5;
+
+const require = createRequire(import.meta.url);
+
+/**
+ * nodemailer, loaded on the first transport made rather than at start: it costs every proxy
+ * ~5 MB of memory, used or not. Required, not imported, so that `TransportCache.get` stays
+ * synchronous; require's cache keeps the module (and forgets a failed load, which is retried).
+ */
+function nodemailer(): typeof Nodemailer {
+  return require('nodemailer') as typeof Nodemailer;
+}
 
 /**
  * A small LRU of pooled nodemailer transports, one per endpoint, so that consecutive e-mails to
@@ -50,7 +63,7 @@ export class TransportCache {
       this.#transports.set(key, cached);
       return cached;
     }
-    const transport = nodemailer.createTransport(this.#poolOptions(endpoint));
+    const transport = nodemailer().createTransport(this.#poolOptions(endpoint));
     this.#transports.set(key, transport);
     if (this.#transports.size > this.#capacity) this.#evictLeastRecentlyUsed();
     return transport;

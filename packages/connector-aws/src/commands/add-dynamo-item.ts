@@ -1,6 +1,5 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { defineCommand, Type, type CommandContext } from '@connector-proxy/sdk';
-import type { AwsConfig } from '../aws-clients.js';
+import type { AwsConfig } from '../aws-config.js';
 import { awsFailure } from '../aws-failure.js';
 import { itemFromParameter } from '../item-data.js';
 
@@ -14,9 +13,10 @@ export const addDynamoItem = defineCommand({
   },
   async run({ table_name: table, item_data }, ctx: CommandContext<AwsConfig>) {
     const item = itemFromParameter(item_data);
+    const { dynamo, sdk } = await ctx.config.clients();
     let httpStatus: number | undefined;
     try {
-      const output = await ctx.config.dynamo.send(new PutCommand({ TableName: table, Item: item }), { abortSignal: ctx.signal });
+      const output = await dynamo.send(new sdk.PutCommand({ TableName: table, Item: item }), { abortSignal: ctx.signal });
       httpStatus = output.$metadata.httpStatusCode;
     } catch (error) {
       throw awsFailure(error, { service: 'DynamoDB', table });

@@ -1,6 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { defineCommand, invalidParameters, isCommandError, Type, type CommandContext } from '@connector-proxy/sdk';
-import type { AwsConfig } from '../aws-clients.js';
+import type { AwsConfig } from '../aws-config.js';
 import { AwsErrorCodes } from '../errors.js';
 import { readItemPages } from '../item-pages.js';
 import { keyValue, type TableKeys } from '../key-schema.js';
@@ -16,12 +16,12 @@ export const queryDynamoTable = defineCommand({
     limit: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   async run({ table_name: table, partition_key, sort_key, limit }, ctx: CommandContext<AwsConfig>) {
-    const { dynamo, keySchemas } = ctx.config;
+    const { dynamo, keySchemas, sdk } = await ctx.config.clients();
     const keys = await keySchemas.keysOf(table, ctx.signal);
-    const condition = keyCondition(keys, partition_key, sort_key);
+    const condition = keyCondition(keys, partition_key, sort_key, sdk.NumberValue);
     try {
       return await readItemPages(ctx, 'Query', table, limit, (startKey, pageLimit) =>
-        dynamo.send(new QueryCommand({ TableName: table, ...condition, ExclusiveStartKey: startKey, Limit: pageLimit }), { abortSignal: ctx.signal }));
+        dynamo.send(new sdk.QueryCommand({ TableName: table, ...condition, ExclusiveStartKey: startKey, Limit: pageLimit }), { abortSignal: ctx.signal }));
     } catch (error) {
       // The table may have been recreated with other keys since they were cached.
       if (isCommandError(error) && (error.code === AwsErrorCodes.validation || error.code === AwsErrorCodes.tableNotFound)) {
@@ -33,16 +33,16 @@ export const queryDynamoTable = defineCommand({
 });
 
 /** `#pk = :pk [AND #sk = :sk]`, with names and values bound so no attribute name can clash with a reserved word. */
-function keyCondition(keys: TableKeys, partitionKey: string, sortKey: string | undefined) {
+function keyCondition(keys: TableKeys, partitionKey: string, sortKey: string | undefined, numberValue: typeof NumberValue) {
   const names: Record<string, string> = { '#pk': keys.partition.name };
-  const values: Record<string, unknown> = { ':pk': keyValue(keys.partition, partitionKey, 'partition_key') };
+  const values: Record<string, unknown> = { ':pk': keyValue(keys.partition, partitionKey, 'partition_key', numberValue) };
   let expression = '#pk = :pk';
   if (sortKey !== undefined) {
     if (keys.sort === undefined) {
       throw invalidParameters([{ parameter: 'sort_key', message: `was given but the table has no sort key (its key is "${keys.partition.name}" alone)` }]);
     }
     names['#sk'] = keys.sort.name;
-    values[':sk'] = keyValue(keys.sort, sortKey, 'sort_key');
+    values[':sk'] = keyValue(keys.sort, sortKey, 'sort_key', numberValue);
     expression += ' AND #sk = :sk';
   }
   return { KeyConditionExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };

@@ -1,6 +1,5 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { defineCommand, Type, type CommandContext } from '@connector-proxy/sdk';
-import type { AwsConfig } from '../aws-clients.js';
+import type { AwsConfig } from '../aws-config.js';
 import { readItemPages } from '../item-pages.js';
 
 /** `aws/ScanDynamoTable`: every item of a table (or the first `limit`). */
@@ -12,7 +11,8 @@ export const scanDynamoTable = defineCommand({
     limit: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   async run({ table_name: table, limit }, ctx: CommandContext<AwsConfig>) {
+    const { dynamo, sdk } = await ctx.config.clients();
     return readItemPages(ctx, 'Scan', table, limit, (startKey, pageLimit) =>
-      ctx.config.dynamo.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, Limit: pageLimit }), { abortSignal: ctx.signal }));
+      dynamo.send(new sdk.ScanCommand({ TableName: table, ExclusiveStartKey: startKey, Limit: pageLimit }), { abortSignal: ctx.signal }));
   },
 });

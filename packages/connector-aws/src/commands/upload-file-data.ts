@@ -1,6 +1,5 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { defineCommand, invalidParameters, parseDataUrl, Type, type CommandContext, type ParameterProblem } from '@connector-proxy/sdk';
-import type { AwsConfig } from '../aws-clients.js';
+import type { AwsConfig } from '../aws-config.js';
 import { awsFailure } from '../aws-failure.js';
 
 /** `aws/UploadFileData`: stores the file of a data URL as an S3 object. */
@@ -18,10 +17,11 @@ export const uploadFileData = defineCommand({
     if (!parsed.ok) problems.unshift({ parameter: 'file_data', message: parsed.problem });
     if (problems.length > 0 || !parsed.ok) throw invalidParameters(problems);
     const { file } = parsed;
+    const { s3, sdk } = await ctx.config.clients();
     let output;
     try {
-      output = await ctx.config.s3.send(
-        new PutObjectCommand({
+      output = await s3.send(
+        new sdk.PutObjectCommand({
           Bucket: bucket,
           Key: object_name,
           Body: file.bytes,
