@@ -27,9 +27,12 @@ export function checkFloors(scenarios: readonly ScenarioFigures[]): FloorCheck[]
   };
   ratioFloor('small', 'small JSON', 0.5, 10);
   ratioFloor('large', '100 KB JSON', 0.3, 100);
-  if (scenarios.length > 0) {
-    const rss = Math.max(...scenarios.map((s) => s.proxy.rssMb));
-    checks.push({ floor: `proxy resident memory <= ${RSS_FLOOR_MB} MB`, measured: `${rss.toFixed(0)} MB at most`, met: rss <= RSS_FLOOR_MB });
+  // The issue sets the memory floor "under that load": the small and 100 KB JSON scenarios.
+  // The other scenarios' figures are in the table, not in this floor.
+  const floorLoads = scenarios.filter((s) => s.key === 'small' || s.key === 'large');
+  if (floorLoads.length > 0) {
+    const rss = Math.max(...floorLoads.map((s) => s.proxy.rssMb));
+    checks.push({ floor: `proxy resident memory <= ${RSS_FLOOR_MB} MB under the small and 100 KB JSON loads`, measured: `${rss.toFixed(0)} MB at most`, met: rss <= RSS_FLOOR_MB });
   }
   return checks;
 }

@@ -6,6 +6,8 @@ import { stopProcess } from './child-process.js';
 import { waitForPort } from './ports.js';
 
 const CLI = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
+/** The V8 flag `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
+const NODE_FLAGS = ['--max-semi-space-size=4'];
 
 export interface RunningProxy {
   readonly port: number;
@@ -30,7 +32,7 @@ const WORKERS_SETTLE_MS = 2_000;
 
 export async function startProxy(start: ProxyStart): Promise<RunningProxy> {
   const log = createWriteStream(start.logFile);
-  const child = spawn(process.execPath, [CLI], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(start.port),
