@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // V8's young generation capped at 4 MB a half (default 16): a call's data dies young either way,
-// and the smaller nursery keeps resident memory 10-40 MB lower under load at no measured cost in
-// calls/s (see bench/README.md). `npm start`, the Dockerfile and the bench pass the same flag.
+// and the smaller nursery keeps resident memory 10-40 MB lower under load, for little cost to small
+// calls and up to ~20 % of the calls/s of large request bodies (README.md, "Benchmarks").
+// `npm start`, the Dockerfile and the bench pass the same flag.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isCommandError } from '@connector-proxy/sdk';
