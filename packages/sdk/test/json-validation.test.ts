@@ -190,6 +190,25 @@ describe('checkJsonText edge cases', () => {
 });
 
 describe('checkJsonBytes', () => {
+  test('finds a quote, backslash or control character at any place in a long string (the scan reads 16 bytes at a time)', () => {
+    for (let at = 0; at < 40; at++) {
+      for (const special of ['"', '\\', '\\n', '\\u00e9', '\\x', '\u0001', '\u001f', '\\u12']) {
+        const text = `["${'a'.repeat(at)}${special}${'b'.repeat(40 - at)}"]`;
+        agreesWithJsonParse(text);
+        agreesWithJsonParse(text.slice(0, -2));
+      }
+    }
+  });
+
+  test('gives the right verdicts after a text large enough to make the scanner grow its memory and start afresh', () => {
+    const large = JSON.stringify(Array.from({ length: 120_000 }, (_, n) => ({ n, s: `item ${n}` })));
+    assert.ok(large.length > 2_500_000, `${large.length} bytes`);
+    assert.equal(checkJsonBytes(Buffer.from(large)), 'valid');
+    assert.equal(checkJsonBytes(Buffer.from(`${large} x`)), 'invalid');
+    assert.equal(checkJsonBytes(Buffer.from('{"a":[1,"b"]}')), 'valid');
+    assert.equal(checkJsonBytes(Buffer.from('{"a":[1,"b\u0001"]}')), 'invalid');
+  });
+
   test('reads only the view it is given, not the rest of the buffer under it', () => {
     const buffer = Buffer.from('xx{"a":[1,2]}yy');
     assert.equal(checkJsonBytes(buffer.subarray(2, 13)), 'valid');
