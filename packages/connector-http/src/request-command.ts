@@ -64,7 +64,7 @@ function commandResult(answer: UpstreamAnswer, includeHeaders: boolean): Command
   const { hostPort } = answer;
   const headers = includeHeaders ? responseHeaders(answer.headers) : undefined;
   const contentType = answer.headers['content-type'];
-  const parsed = readResponseBody(Array.isArray(contentType) ? contentType[0] : contentType, answer.bytes);
+  const parsed = readResponseBody(Array.isArray(contentType) ? contentType[0] : contentType, answer.body);
   if (answer.status >= 300) throw upstreamStatusError(hostPort, answer.status, parsed.body, headers);
   if (!parsed.valid) throw invalidJsonResponse(hostPort, answer.status, parsed.body.raw_response, headers);
   return { body: parsed.body, mimetype: 'application/json', httpStatus: answer.status, ...(headers && { headers }) };

@@ -2,7 +2,6 @@
  * The third party's body as the workflow stores it: JSON (checked, passed on as its bytes), XML as
  * an object, or the text as `{raw_response}`. PROTOCOL.md fixes the JSON and raw shapes.
  */
-import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { checkJsonBytes, checkJsonText, rawJson } from '@connector-proxy/sdk';
 import { parseXml } from './xml-document.js';
@@ -19,21 +18,24 @@ export type ResponseBody =
 const XML_TYPE = /^(?:application|text)\/(?:[\w.+-]+\+)?xml(?:\s*;|$)/;
 
 /**
+ * The body from the chunks it came in.
+ *
  * @example
- * readResponseBody('application/json; charset=utf-8', bytesOf('{"a":1}')) // { valid: true, body: rawJson(bytesOf('{"a":1}')) }
- * readResponseBody('text/plain', bytesOf('hi'))                          // { valid: true, body: { raw_response: 'hi' } }
+ * readResponseBody('application/json; charset=utf-8', [bytesOf('{"a":1}')]) // { valid: true, body: rawJson([bytesOf('{"a":1}')]) }
+ * readResponseBody('text/plain', [bytesOf('hi')])                          // { valid: true, body: { raw_response: 'hi' } }
  */
-export function readResponseBody(contentType: string | undefined, bytes: Uint8Array): ResponseBody {
+export function readResponseBody(contentType: string | undefined, chunks: readonly Uint8Array[]): ResponseBody {
   const mediaType = (contentType ?? '').toLowerCase();
   const decoder = decoderFor(charsetOf(mediaType));
   const isJson = mediaType.includes('application/json');
-  // The usual answer, JSON in UTF-8, goes on as the bytes that came: never decoded, never
-  // encoded again. Anything else (another charset, broken UTF-8 or JSON) takes the way below.
+  // The usual answer, JSON in UTF-8, goes on as the chunks that came: never decoded, never
+  // joined, never encoded again. Anything else (another charset, broken UTF-8 or JSON) takes
+  // the way below.
   if (isJson && decoder.encoding === 'utf-8') {
-    const json = withoutByteOrderMark(bytes);
-    if (isUtf8(json) && checkJsonBytes(json) === 'valid') return { valid: true, body: rawJson(json) };
+    const json = withoutByteOrderMark(chunks);
+    if (checkJsonBytes(json) === 'valid') return { valid: true, body: rawJson(json) };
   }
-  const text = decoder.decode(bytes);
+  const text = decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
   const raw = { raw_response: text };
   if (text.trim() === '') return { valid: true, body: raw };
   if (isJson) return parseJson(text, raw);
@@ -61,9 +63,14 @@ function charsetOf(mediaType: string): string {
 
 const BYTE_ORDER_MARK = [0xef, 0xbb, 0xbf];
 
-/** What the UTF-8 decoder would read: it skips one byte order mark at the start. */
-function withoutByteOrderMark(bytes: Uint8Array): Uint8Array {
-  return BYTE_ORDER_MARK.every((byte, at) => bytes[at] === byte) ? bytes.subarray(BYTE_ORDER_MARK.length) : bytes;
+/**
+ * What the UTF-8 decoder would read: it skips one byte order mark at the start. A mark cut
+ * between chunks is left, and the answer takes the decoding way, which drops it.
+ */
+function withoutByteOrderMark(chunks: readonly Uint8Array[]): readonly Uint8Array[] {
+  const first = chunks[0];
+  if (first === undefined || !BYTE_ORDER_MARK.every((byte, at) => first[at] === byte)) return chunks;
+  return [first.subarray(BYTE_ORDER_MARK.length), ...chunks.slice(1)];
 }
 
 /** The decoder for `charset`: UTF-8's for one this runtime does not know. */

@@ -1,7 +1,7 @@
 /** One exchange of a request: send it, read the whole answer (bounded), or say why that failed. */
 import { EventEmitter } from 'node:events';
-import type { CommandContext, CommandError } from '@connector-proxy/sdk';
-import { announcesTooLarge, readBoundedBody } from './bounded-body.js';
+import { readChunksAtMost, type CommandContext, type CommandError } from '@connector-proxy/sdk';
+import { announcesTooLarge } from './announced-length.js';
 import { responseTooLarge } from './errors.js';
 import type { HttpClient } from './http-client.js';
 import type { OutgoingHeaders } from './request-headers.js';
@@ -23,7 +23,8 @@ export interface UpstreamAnswer {
   hostPort: string;
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  bytes: Uint8Array;
+  /** The body, in the chunks it came in. */
+  body: readonly Uint8Array[];
 }
 
 export type AttemptOutcome = { ok: true; answer: UpstreamAnswer } | { ok: false; error: CommandError };
@@ -94,9 +95,11 @@ export async function sendRequest(client: HttpClient, request: OutboundRequest, 
       cutOff.abort();
       return tooLarge(target, client);
     }
-    const bytes = await readBoundedBody(response.body, response.headers['content-length'], client.maxResponseBytes, cutOff);
-    if (bytes === undefined) return tooLarge(target, client);
-    return { ok: true, answer: { hostPort: target.hostPort, status: response.statusCode, headers: response.headers, bytes } };
+    // Kept as the chunks it came in, at most the limit plus one: a JSON body goes into the
+    // envelope as they are, and joining them would copy it for nothing.
+    const body = await readChunksAtMost(response.body, client.maxResponseBytes, () => cutOff.abort());
+    if (body === undefined) return tooLarge(target, client);
+    return { ok: true, answer: { hostPort: target.hostPort, status: response.statusCode, headers: response.headers, body } };
   } catch (failure) {
     const abort = { timedOut, deadlinePassed, timeoutMs: client.timeoutMs };
     const error = transportError(failure, target.hostPort, abort);

@@ -11,6 +11,7 @@ const ANSWERS: Record<string, (response: ServerResponse) => void> = {
   '/json': (r) => send(r, 200, 'application/json; charset=utf-8', '{"id":7,"tags":["a"]}'),
   '/json-unicode': (r) => send(r, 200, 'application/json', '{"name":"Zoë 😀 \\u00e9","path":"a\\\\b"}'),
   '/json-bom': (r) => send(r, 200, 'application/json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Zoë"}')])),
+  '/json-trickle': (r) => trickle(r, [1, 2, 3, 15, 20], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"name":"Zoë 😀","padding":"${'.'.repeat(40_000)}"}`)])),
   '/json-latin1': (r) => send(r, 200, 'application/json; charset=iso-8859-1', Buffer.from('{"name":"caf\xe9"}', 'latin1')),
   '/json-bad-utf8': (r) => send(r, 200, 'application/json', Buffer.from('{"name":"caf\xe9"}', 'latin1')),
   '/json-empty': (r) => send(r, 200, 'application/json', ''),
@@ -33,6 +34,18 @@ const ANSWERS: Record<string, (response: ServerResponse) => void> = {
 function send(response: ServerResponse, status: number, contentType: string | undefined, body: string | Buffer, headers: Record<string, string | string[]> = {}): void {
   response.writeHead(status, { ...(contentType && { 'content-type': contentType }), ...headers });
   response.end(body);
+}
+
+/** Sends `body` as separate writes, cut at `cuts` (a byte order mark and a character cut in pieces), a moment apart. */
+function trickle(response: ServerResponse, cuts: number[], body: Buffer): void {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  const pieces = [0, ...cuts].map((start, n) => body.subarray(start, cuts[n] ?? body.length));
+  const next = (): void => {
+    const piece = pieces.shift();
+    if (piece === undefined) response.end();
+    else response.write(piece, () => setTimeout(next, 10));
+  };
+  next();
 }
 
 describe('what the HTTP commands answer', () => {
@@ -64,6 +77,12 @@ describe('what the HTTP commands answer', () => {
   test('JSON in UTF-8 comes through unchanged, a byte order mark dropped as a decoder drops it', async () => {
     assert.deepEqual((await get('/json-unicode')).envelope.command_response.body, { name: 'Zoë 😀 é', path: 'a\\b' });
     assert.deepEqual((await get('/json-bom')).envelope.command_response.body, { name: 'Zoë' });
+  });
+
+  test('JSON that arrives in pieces (its byte order mark and a character cut apart) comes through whole', async () => {
+    const { envelope } = await get('/json-trickle');
+    assert.equal(envelope.error, null);
+    assert.deepEqual(envelope.command_response.body, { name: 'Zoë 😀', padding: '.'.repeat(40_000) });
   });
 
   test('JSON in another charset is decoded with it; bytes that are not UTF-8 become U+FFFD, never broken UTF-8 in the envelope', async () => {

@@ -38,5 +38,5 @@ export { isSensitiveName, redact, redactUrl, REDACTED } from './redaction.js';
 export { parseDataUrl, type DataUrlFile, type DataUrlParse } from './data-url.js';
 export { jsonNestsTooDeep, MAX_JSON_NESTING } from './json-nesting.js';
 export { checkJsonBytes, checkJsonText, type JsonTextVerdict } from './json-validation.js';
-export { rawJson, rawJsonContent, type RawJson } from './raw-json.js';
-export { readAtMost } from './bounded-read.js';
+export { rawJson, rawJsonContent, type JsonContent, type RawJson } from './raw-json.js';
+export { readAtMost, readChunksAtMost } from './bounded-read.js';

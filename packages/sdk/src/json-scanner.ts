@@ -2,6 +2,7 @@
  * The WebAssembly JSON scanner (wasm/json-scanner.wat): compiled once when the SDK loads, one
  * instance whose memory the text is copied into, call by call.
  */
+import { isUtf8 } from 'node:buffer';
 import { JSON_SCANNER_WASM } from './json-scanner-binary.js';
 import type { JsonTextVerdict } from './json-validation.js';
 
@@ -65,20 +66,36 @@ function newScanner(): Scanner {
 let scanner = newScanner();
 
 /**
- * The scanner's verdict on `bytes` (see checkJsonBytes). Synchronous and calling nothing that
- * could re-enter it, so the one instance serves every call.
+ * The scanner's verdict on the text `chunks` make, one after the other (see checkJsonBytes);
+ * `'invalid'` too when `checkUtf8` is set and they are not well-formed UTF-8. Synchronous and
+ * calling nothing that could re-enter it, so the one instance serves every call.
  */
-export function scanJson(bytes: Uint8Array, maxNesting: number): JsonTextVerdict {
+export function scanJson(chunks: readonly Uint8Array[], maxNesting: number, checkUtf8: boolean): JsonTextVerdict {
+  let length = 0;
+  for (const chunk of chunks) length += chunk.length;
+  const text = roomFor(length);
+  let at = text;
+  for (const chunk of chunks) {
+    scanner.memory.set(chunk, at);
+    at += chunk.length;
+  }
+  const { exports } = scanner;
+  // The scanner compares depths as unsigned 32-bit numbers.
+  let verdict = VERDICTS[exports.check(length, Math.max(0, Math.min(maxNesting, 0x7fff_ffff)))]!;
+  // UTF-8 is checked on the copy, whole: a character may be split between two chunks.
+  if (checkUtf8 && verdict !== 'invalid' && !isUtf8(scanner.memory.subarray(text, text + length))) verdict = 'invalid';
+  if (scanner.memory.length > KEPT_MEMORY_BYTES) scanner = newScanner();
+  return verdict;
+}
+
+/** Where a text of `length` bytes goes in the scanner's memory, grown to hold it and the scanner's stack. */
+function roomFor(length: number): number {
   const { exports } = scanner;
   const text = exports.text.value;
-  const needed = text + 2 * bytes.length + SPARE_BYTES;
+  const needed = text + 2 * length + SPARE_BYTES;
   if (needed > scanner.memory.length) {
     exports.memory.grow(Math.ceil((needed - scanner.memory.length) / PAGE_BYTES));
     scanner.memory = new Uint8Array(exports.memory.buffer);
   }
-  scanner.memory.set(bytes, text);
-  // The scanner compares depths as unsigned 32-bit numbers.
-  const verdict = VERDICTS[exports.check(bytes.length, Math.max(0, Math.min(maxNesting, 0x7fff_ffff)))]!;
-  if (scanner.memory.length > KEPT_MEMORY_BYTES) scanner = newScanner();
-  return verdict;
+  return text;
 }

@@ -215,11 +215,21 @@ describe('checkJsonBytes', () => {
     assert.equal(checkJsonBytes(buffer.subarray(2, 12)), 'invalid');
   });
 
-  test('lets any byte from 0x80 up stand in a string (UTF-8 is checked apart), and nowhere else', () => {
+  test('lets UTF-8 stand in a string, and nowhere else; bytes that are not UTF-8 are not JSON text', () => {
     assert.equal(checkJsonBytes(Buffer.from('{"é😀":"ü"}')), 'valid');
-    assert.equal(checkJsonBytes(Buffer.from([0x22, 0xff, 0xfe, 0x22])), 'valid');
+    assert.equal(checkJsonBytes(Buffer.from([0x22, 0xff, 0xfe, 0x22])), 'invalid', 'not UTF-8');
+    assert.equal(checkJsonBytes(Buffer.from([0x22, 0xc3, 0x22])), 'invalid', 'a character cut short');
     assert.equal(checkJsonBytes(Buffer.from([0x5b, 0xc2, 0xa0, 0x5d])), 'invalid', 'U+00A0 is not JSON whitespace');
     assert.equal(checkJsonBytes(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d])), 'invalid', 'a byte order mark is not JSON');
+  });
+
+  test('reads chunks as the one text they make, a character or a token split between two included', () => {
+    const text = Buffer.from('{"name":"é😀","n":[12345,true]}');
+    for (let cut = 0; cut <= text.length; cut++) {
+      assert.equal(checkJsonBytes([text.subarray(0, cut), text.subarray(cut)]), 'valid', `cut at ${cut}`);
+      assert.equal(checkJsonBytes([text.subarray(0, cut), Buffer.from([0x01]), text.subarray(cut)]), 'invalid', `a control character at ${cut}`);
+    }
+    assert.equal(checkJsonBytes([]), 'invalid', 'no bytes are no JSON');
   });
 });
 
@@ -229,6 +239,7 @@ describe('rawJson', () => {
     const bytes = Buffer.from('__{"b": "é"}').subarray(2);
     assert.equal(JSON.stringify({ a: rawJson(bytes) }), '{"a":{"b":"é"}}');
     assert.equal(rawJsonContent(rawJson(bytes)), bytes);
+    assert.equal(JSON.stringify({ a: rawJson([Buffer.from('{"b": "'), Buffer.from('é"}')]) }), '{"a":{"b":"é"}}');
     assert.equal(rawJsonContent({ b: 1 }), undefined);
   });
 });

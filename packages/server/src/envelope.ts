@@ -43,30 +43,31 @@ export function errorReply(error: unknown, logs: string[], fallback: () => Comma
   };
 }
 
+/** The envelope's JSON: text, or the parts of its UTF-8 bytes, to be written one after the other. */
+export type EnvelopeJson = string | readonly Uint8Array[];
+
+const HEAD = '{"command_response":{"body":';
+const HEAD_BYTES = Buffer.from(HEAD);
+
 /**
- * The envelope as JSON: text, or bytes when its body is `rawJson(bytes)`. A `rawJson` body is
- * spliced in as it is rather than parsed and serialized again; everything else is `JSON.stringify`ed.
+ * The envelope as JSON. A `rawJson` body is spliced in as it is rather than parsed and
+ * serialized again; everything else is `JSON.stringify`ed. A body of bytes makes the answer
+ * parts (head, the body's chunks, tail), never joined: a large answer is not copied again.
  */
-export function serializeEnvelope(envelope: Envelope): string | Buffer {
+export function serializeEnvelope(envelope: Envelope): EnvelopeJson {
   const response = envelope.command_response;
   const raw = rawJsonContent(response.body);
   const body = raw ?? JSON.stringify(response.body ?? {});
   const httpStatus = response.http_status === undefined ? '' : `,"http_status":${response.http_status}`;
-  const head = '{"command_response":{"body":';
   const tail =
     `,"mimetype":${JSON.stringify(response.mimetype)}${httpStatus},` +
     `"headers":${JSON.stringify(response.headers)}},"command_response_version":2,` +
     `"error":${JSON.stringify(envelope.error)},"spiff__logs":${JSON.stringify(envelope.spiff__logs)}}`;
-  return typeof body === 'string' ? head + body + tail : spliceBytes(head, body, tail);
+  if (typeof body === 'string') return HEAD + body + tail;
+  return [HEAD_BYTES, ...(body instanceof Uint8Array ? [body] : body), Buffer.from(tail)];
 }
 
-/** `head`, `bytes` and `tail` in one buffer: the bytes are copied once, never decoded. */
-function spliceBytes(head: string, bytes: Uint8Array, tail: string): Buffer {
-  const tailLength = Buffer.byteLength(tail);
-  const out = Buffer.allocUnsafe(head.length + bytes.length + tailLength);
-  // `head` is ASCII: its length is its byte length.
-  out.write(head, 0, 'latin1');
-  out.set(bytes, head.length);
-  out.write(tail, head.length + bytes.length, tailLength, 'utf8');
-  return out;
+/** The envelope's JSON as one string or buffer, for a consumer that takes no parts. */
+export function joinedEnvelope(json: EnvelopeJson): string | Buffer {
+  return typeof json === 'string' ? json : Buffer.concat(json);
 }

@@ -75,6 +75,26 @@ describe('with a list of CORS origins', () => {
     assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
 
+  test('an answer whose body went on as chunks of bytes, small or large, carries the CORS and Retry-After headers and its exact length', async () => {
+    for (const [fail, padding] of [[false, 0], [true, 0], [false, 100_000], [true, 100_000]] as const) {
+      const response = await fetch(`${proxy.url}/v1/do/test/RawChunks`, {
+        method: 'POST',
+        headers: { origin: 'https://a.example', 'content-type': 'application/json' },
+        body: JSON.stringify({ fail, padding }),
+      });
+      const bytes = Buffer.from(await response.arrayBuffer());
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('access-control-allow-origin'), 'https://a.example');
+      assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
+      assert.equal(response.headers.get('content-length'), String(bytes.length));
+      assert.equal(response.headers.get('retry-after'), fail ? '7' : null);
+      const envelope = JSON.parse(bytes.toString('utf8'));
+      assert.deepEqual(envelope.command_response.body, { greeting: 'héllo', padding: '.'.repeat(padding) });
+      assert.equal(envelope.command_response.http_status, fail ? 429 : 200);
+      assert.equal(envelope.error?.error_code ?? null, fail ? 'Upstream429' : null);
+    }
+  });
+
   test('preflight from a listed origin is allowed', async () => {
     const response = await fetch(`${proxy.url}/v1/do/test/Echo`, {
       method: 'OPTIONS',

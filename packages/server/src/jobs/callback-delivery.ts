@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { isCommandError, redactUrl, type EgressPolicy, type Envelope } from '@connector-proxy/sdk';
-import { serializeEnvelope } from '../envelope.js';
+import { joinedEnvelope, serializeEnvelope } from '../envelope.js';
 
 /** How one delivery went. `transient` failures are retried; the others end the job. */
 export type DeliveryResult = { ok: true } | { ok: false; transient: boolean; error: string };
@@ -26,7 +26,7 @@ export class CallbackClient {
         method: 'PUT',
         dispatcher: this.agent,
         headers: { 'content-type': 'application/json', 'idempotency-key': jobId },
-        body: serializeEnvelope(envelope),
+        body: joinedEnvelope(serializeEnvelope(envelope)),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await response.body.dump();
