@@ -1,4 +1,4 @@
-import { isCommandError, readAtMost, REDACTED } from '@connector-proxy/sdk';
+import { isCommandError, readAtMost, REDACTED, type ReadableBody } from '@connector-proxy/sdk';
 import { request } from 'undici';
 import { slackResponseTooLarge, slackTimeout, slackUnreachable } from './errors.js';
 import type { SlackConfig } from './slack-config.js';
@@ -84,7 +84,7 @@ function transportError(error: unknown, config: SlackConfig, abortedBy: 'timer' 
  * the limit.
  */
 async function readBoundedText(
-  body: AsyncIterable<Buffer>,
+  body: ReadableBody,
   contentLength: string | string[] | undefined,
   maxBytes: number,
   request: AbortController,

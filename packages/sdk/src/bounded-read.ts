@@ -8,10 +8,13 @@
  * const bytes = await readAtMost(response.body, settings.maxResponseBytes, () => controller.abort());
  * if (bytes === undefined) throw responseTooLarge(settings.maxResponseBytes);
  */
-export async function readAtMost(body: AsyncIterable<Uint8Array>, maxBytes: number, stop: () => void): Promise<Buffer | undefined> {
+export async function readAtMost(body: ReadableBody, maxBytes: number, stop: () => void): Promise<Buffer | undefined> {
   const chunks = await readChunksAtMost(body, maxBytes, stop);
   return chunks === undefined ? undefined : Buffer.concat(chunks);
 }
+
+/** A body being read: a Node.js `Readable`, which is what undici's (and Node's own) HTTP clients give. */
+export type ReadableBody = Pick<NodeJS.ReadableStream, 'on' | 'removeListener'>;
 
 /**
  * {@link readAtMost}, answering the chunks as they came rather than joined: for a body that goes
@@ -21,16 +24,25 @@ export async function readAtMost(body: AsyncIterable<Uint8Array>, maxBytes: numb
  * const chunks = await readChunksAtMost(response.body, settings.maxResponseBytes, () => controller.abort());
  * if (chunks !== undefined && checkJsonBytes(chunks) === 'valid') return { body: rawJson(chunks) };
  */
-export async function readChunksAtMost(body: AsyncIterable<Uint8Array>, maxBytes: number, stop: () => void): Promise<Uint8Array[] | undefined> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > maxBytes) {
+export function readChunksAtMost(body: ReadableBody, maxBytes: number, stop: () => void): Promise<Uint8Array[] | undefined> {
+  // Listeners rather than `for await`: an async iterator over a stream made as much garbage as
+  // the rest of a call's reading did.
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const onData = (chunk: Uint8Array): void => {
+      total += chunk.length;
+      if (total <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      body.removeListener('data', onData);
+      resolve(undefined);
+      // Stopping may make the body fail (an abort): the answer is given already.
       stop();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return chunks;
+    };
+    body.on('data', onData);
+    body.on('end', () => resolve(chunks));
+    body.on('error', reject);
+  });
 }

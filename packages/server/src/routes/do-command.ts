@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { isCommandError, type Envelope } from '@connector-proxy/sdk';
 import type { CommandRegistry } from '../command-registry.js';
 import { CallLogger } from '../command-logger.js';
@@ -71,6 +72,9 @@ function logCall(request: FastifyRequest, metrics: ProxyMetrics, command: string
   const errorCode = envelope.error?.error_code;
   const outcome: CallOutcome = errorCode !== undefined ? 'error' : status === 202 ? 'accepted' : 'ok';
   metrics.recordCall(command, outcome, durationMs / 1000, errorCode);
+  // Asked first so that a call costs nothing for its line when the level is above info. The
+  // request's logger is a pino child (app.ts gives Fastify a pino logger), whatever Fastify's type says.
+  if (!(request.log as Logger).isLevelEnabled('info')) return;
   request.log.info(
     {
       command,
