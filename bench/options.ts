@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly load: LoadChoice;
   readonly scenarios: readonly ScenarioKey[];
   readonly build: boolean;
+  /** Also measure the bare Node.js hop (bare-hop.ts) beside the proxy. */
+  readonly bareHop: boolean;
 }
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -35,6 +37,7 @@ Options:
   --upstream <which>  auto | nginx | node (default auto: nginx when installed)
   --load <which>      auto | wrk | autocannon (default auto: wrk when installed)
   --only <keys>       comma-separated scenarios among ${SCENARIO_KEYS.join(', ')} (default all)
+  --bare-hop          also measure the least a Node.js hop can do (bench/bare-hop.ts), as a reference
   --no-build          do not run \`npm run build\` first
   -h, --help          print this help
 `;
@@ -54,6 +57,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       load: { type: 'string', default: 'auto' },
       only: { type: 'string', default: SCENARIO_KEYS.join(',') },
       'no-build': { type: 'boolean', default: false },
+      'bare-hop': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -69,6 +73,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     load: oneOf('--load', values.load, ['auto', 'wrk', 'autocannon'] as const),
     scenarios: values.only.split(',').map((key) => oneOf('--only', key.trim(), SCENARIO_KEYS)),
     build: !values['no-build'],
+    bareHop: values['bare-hop'],
   };
 }
 

@@ -1,11 +1,13 @@
-/** The proxy under test: the built command-line entry, as `npm start` runs it. */
+/** The proxy under test: the built command-line entry, as `npm start` runs it; and the bare hop beside it. */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stopProcess } from './child-process.js';
 import { waitForPort } from './ports.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
+const BARE_HOP = fileURLToPath(new URL('./bare-hop.ts', import.meta.url));
 /** The V8 flag `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
 const NODE_FLAGS = ['--max-semi-space-size=4'];
 
@@ -30,11 +32,16 @@ export interface ProxyStart {
 /** How long every worker may take to load its connectors after the first one answers. */
 const WORKERS_SETTLE_MS = 2_000;
 
-export async function startProxy(start: ProxyStart): Promise<RunningProxy> {
-  const log = createWriteStream(start.logFile);
-  const child = spawn(process.execPath, [...NODE_FLAGS, CLI], {
+export function startProxy(start: ProxyStart): Promise<RunningProxy> {
+  return startServer({
+    name: 'the proxy',
+    args: [CLI],
+    port: start.port,
+    logFile: start.logFile,
+    // The port answers once the first worker listens; the others are a moment behind, and a
+    // connection is given to a worker when it is opened, so let them all be there first.
+    settleMs: start.workers > 1 ? WORKERS_SETTLE_MS : 0,
     env: {
-      PATH: process.env.PATH ?? '',
       PORT: String(start.port),
       HOST: '127.0.0.1',
       CONNECTOR_PROXY_LOG_LEVEL: 'warn',
@@ -43,14 +50,36 @@ export async function startProxy(start: ProxyStart): Promise<RunningProxy> {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...start.env,
     },
+  });
+}
+
+/** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags as the proxy, on 127.0.0.1:`port`. */
+export function startBareHop(port: number, upstreamOrigin: string, logFile: string): Promise<RunningProxy> {
+  return startServer({ name: 'the bare hop', args: ['--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], port, logFile, settleMs: 0, env: {} });
+}
+
+interface ServerStart {
+  readonly name: string;
+  /** After the V8 flags. */
+  readonly args: readonly string[];
+  readonly port: number;
+  readonly logFile: string;
+  /** How long to wait after the port answers. */
+  readonly settleMs: number;
+  readonly env: Record<string, string>;
+}
+
+async function startServer(start: ServerStart): Promise<RunningProxy> {
+  const log = createWriteStream(start.logFile);
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...start.args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...start.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  await waitForPort(start.port, 30_000, () => (child.exitCode === null ? undefined : `the proxy exited at start (exit ${child.exitCode}): see ${start.logFile}`));
-  // The port answers once the first worker listens; the others are a moment behind, and a
-  // connection is given to a worker when it is opened, so let them all be there first.
-  if (start.workers > 1) await new Promise((resolve) => setTimeout(resolve, WORKERS_SETTLE_MS));
+  await waitForPort(start.port, 30_000, () => (child.exitCode === null ? undefined : `${start.name} exited at start (exit ${child.exitCode}): see ${start.logFile}`));
+  if (start.settleMs > 0) await new Promise((resolve) => setTimeout(resolve, start.settleMs));
   return {
     port: start.port,
     pid: child.pid ?? 0,

@@ -3,7 +3,7 @@ import type { LoadResult } from './load.js';
 import type { Machine } from './machine.js';
 import type { ScenarioKey } from './scenarios.js';
 
-/** One target (the proxy, or nginx proxy_pass) in one scenario. */
+/** One target (the proxy, nginx proxy_pass, or the bare hop) in one scenario. */
 export interface TargetFigures {
   /** Of the median round (by calls/s). */
   readonly callsPerSecond: number;
@@ -25,6 +25,10 @@ export interface ScenarioFigures {
   readonly nginx: TargetFigures | undefined;
   /** proxy calls/s ÷ nginx calls/s. */
   readonly ratio: number | undefined;
+  /** The reference hop (bare-hop.ts), with `--bare-hop` only. */
+  readonly bareHop?: TargetFigures;
+  /** bare hop calls/s ÷ nginx calls/s. */
+  readonly bareHopRatio?: number;
 }
 
 export interface BenchReport {
@@ -40,6 +44,7 @@ export interface BenchReport {
     readonly warmupSeconds: number;
     readonly rounds: number;
     readonly roundSeconds: number;
+    readonly bareHop: boolean;
   };
   readonly scenarios: readonly ScenarioFigures[];
 }

@@ -16,7 +16,7 @@ import { findNginx, startNginxProxy, startNginxUpstream } from './nginx.js';
 import { HELP, parseOptions, type BenchOptions } from './options.js';
 import { freePort } from './ports.js';
 import { checkAnswers } from './preflight.js';
-import { startProxy } from './proxy-process.js';
+import { startBareHop, startProxy } from './proxy-process.js';
 import { summarize, type BenchReport, type ScenarioFigures, type TargetFigures } from './report.js';
 import { makeDocuments } from './documents.js';
 import { makeScenarios, type LoadTarget, type Scenario } from './scenarios.js';
@@ -75,16 +75,21 @@ async function main(): Promise<void> {
   cleanups.push(() => proxy.stop());
   say(`proxy: node packages/server/dist/cli.js, ${options.workers} worker(s), log level warn, on 127.0.0.1:${proxy.port}; load: ${generator.name}`);
 
+  const bareHop = options.bareHop ? await startBareHop(await freePort(), `http://127.0.0.1:${upstream.port}`, path.join(RESULTS, 'bare-hop.log')) : undefined;
+  if (bareHop !== undefined) cleanups.push(() => bareHop.stop());
+
   const proxyTarget: Target = { name: 'proxy', url: `http://127.0.0.1:${proxy.port}`, pid: proxy.pid };
+  const bareHopTarget: Target | undefined = bareHop === undefined ? undefined : { name: 'bare hop', url: `http://127.0.0.1:${bareHop.port}`, pid: bareHop.pid };
   const nginxTarget: Target | undefined = comparison === undefined ? undefined : { name: 'nginx', url: `http://127.0.0.1:${comparison.port}`, pid: comparison.pid };
+  const targets: ScenarioTargets = { proxy: proxyTarget, bareHop: bareHopTarget, nginx: nginxTarget };
   const scenarios = makeScenarios(documents, `http://127.0.0.1:${upstream.port}`).filter((scenario) => options.scenarios.includes(scenario.key));
   const perTarget = options.warmup + options.rounds * options.duration;
-  say(`${scenarios.length * (nginxTarget === undefined ? 1 : 2) * perTarget} s of load to go`);
+  say(`${scenarios.length * [proxyTarget, bareHopTarget, nginxTarget].filter(Boolean).length * perTarget} s of load to go`);
 
   const figures: ScenarioFigures[] = [];
   for (const scenario of scenarios) {
-    await checkAnswers(scenario, proxyTarget.url, nginxTarget?.url);
-    figures.push(await measureScenario(scenario, proxyTarget, nginxTarget, options, generator, folder));
+    await checkAnswers(scenario, bareHopTarget === undefined ? [proxyTarget] : [proxyTarget, bareHopTarget], nginxTarget?.url);
+    figures.push(await measureScenario(scenario, targets, options, generator, folder));
   }
 
   const report: BenchReport = {
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
       warmupSeconds: options.warmup,
       rounds: options.rounds,
       roundSeconds: options.duration,
+      bareHop: options.bareHop,
     },
     scenarios: figures,
   };
@@ -109,10 +115,20 @@ async function main(): Promise<void> {
   say(`written: bench/results/latest.json`);
 }
 
-/** Warm-up for each target, then the rounds: proxy, nginx, proxy, nginx … so both see the same machine. */
-async function measureScenario(scenario: Scenario, proxy: Target, nginx: Target | undefined, options: BenchOptions, generator: LoadGenerator, folder: string): Promise<ScenarioFigures> {
-  const prepare = (target: Target, load: LoadTarget) => ({ target, load, file: bodyFile(folder, `${scenario.key}-${target.name}`, load), rounds: [] as LoadResult[], rss: 0 });
-  const runs = [prepare(proxy, scenario.proxied), ...(nginx === undefined ? [] : [prepare(nginx, scenario.direct)])];
+/** What a scenario loads: the proxy, and the bare hop and nginx when they run. */
+interface ScenarioTargets {
+  readonly proxy: Target;
+  readonly bareHop: Target | undefined;
+  readonly nginx: Target | undefined;
+}
+
+/** Warm-up for each target, then the rounds: proxy, (bare hop,) nginx, proxy … so all see the same machine. */
+async function measureScenario(scenario: Scenario, targets: ScenarioTargets, options: BenchOptions, generator: LoadGenerator, folder: string): Promise<ScenarioFigures> {
+  const prepare = (target: Target, load: LoadTarget) => ({ target, load, file: bodyFile(folder, `${scenario.key}-${target.name.replace(' ', '-')}`, load), rounds: [] as LoadResult[], rss: 0 });
+  const proxyRun = prepare(targets.proxy, scenario.proxied);
+  const bareHopRun = targets.bareHop === undefined ? undefined : prepare(targets.bareHop, scenario.proxied);
+  const nginxRun = targets.nginx === undefined ? undefined : prepare(targets.nginx, scenario.direct);
+  const runs = [proxyRun, ...(bareHopRun === undefined ? [] : [bareHopRun]), ...(nginxRun === undefined ? [] : [nginxRun])];
   const runOnce = async (run: (typeof runs)[number], seconds: number): Promise<LoadResult> => {
     const memory = sampleResidentMemory(run.target.pid);
     try {
@@ -136,13 +152,18 @@ async function measureScenario(scenario: Scenario, proxy: Target, nginx: Target 
       say(`${scenario.title}, ${run.target.name}, round ${round}/${options.rounds}: ${Math.round(result.callsPerSecond)} calls/s, p99 ${result.p99Ms.toFixed(1)} ms`);
     }
   }
-  const [proxyRun, nginxRun] = runs.map((run) => summarize(run.rounds, run.rss)) as [TargetFigures, TargetFigures | undefined];
+  const figuresOf = (run: (typeof runs)[number] | undefined): TargetFigures | undefined => (run === undefined ? undefined : summarize(run.rounds, run.rss));
+  const proxy = summarize(proxyRun.rounds, proxyRun.rss);
+  const bareHop = figuresOf(bareHopRun);
+  const nginx = figuresOf(nginxRun);
+  const toNginx = (figures: TargetFigures | undefined): number | undefined => (figures === undefined || nginx === undefined ? undefined : figures.callsPerSecond / nginx.callsPerSecond);
   return {
     key: scenario.key,
     title: scenario.title,
-    proxy: proxyRun,
-    nginx: nginxRun,
-    ratio: nginxRun === undefined ? undefined : proxyRun.callsPerSecond / nginxRun.callsPerSecond,
+    proxy,
+    nginx,
+    ratio: toNginx(proxy),
+    ...(bareHop !== undefined && { bareHop, bareHopRatio: toNginx(bareHop) }),
   };
 }
 

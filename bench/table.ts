@@ -2,13 +2,14 @@
 import type { FloorCheck } from './floors.js';
 import type { BenchReport, TargetFigures } from './report.js';
 
-const HEADER = ['scenario', 'target', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'proxy/nginx'];
+const HEADER = ['scenario', 'target', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'of nginx'];
 
 export function renderTable(report: BenchReport, floors: readonly FloorCheck[]): string {
   const proxyName = report.settings.workers === 1 ? 'proxy' : `proxy ×${report.settings.workers}`;
   const rows: string[][] = [];
   for (const scenario of report.scenarios) {
-    rows.push([scenario.title, proxyName, ...figures(scenario.proxy), scenario.ratio === undefined ? 'n/a' : scenario.ratio.toFixed(2)]);
+    rows.push([scenario.title, proxyName, ...figures(scenario.proxy), ratio(scenario.ratio)]);
+    if (scenario.bareHop !== undefined) rows.push(['', 'bare Node hop', ...figures(scenario.bareHop), ratio(scenario.bareHopRatio)]);
     if (scenario.nginx !== undefined) rows.push(['', 'nginx proxy_pass', ...figures(scenario.nginx), '']);
   }
   const s = report.settings;
@@ -40,7 +41,7 @@ function latencyWarnings(report: BenchReport): string[] {
   const connections = report.settings.connections;
   const warnings: string[] = [];
   for (const scenario of report.scenarios) {
-    for (const [name, target] of [['proxy', scenario.proxy], ['nginx', scenario.nginx]] as const) {
+    for (const [name, target] of [['proxy', scenario.proxy], ['bare hop', scenario.bareHop], ['nginx', scenario.nginx]] as const) {
       if (target === undefined || target.callsPerSecond === 0) continue;
       const littleMs = (connections / target.callsPerSecond) * 1000;
       if (target.meanMs > littleMs * LITTLE_TOLERANCE) {
@@ -52,6 +53,10 @@ function latencyWarnings(report: BenchReport): string[] {
     }
   }
   return warnings;
+}
+
+function ratio(value: number | undefined): string {
+  return value === undefined ? 'n/a' : value.toFixed(2);
 }
 
 function figures(target: TargetFigures): string[] {
