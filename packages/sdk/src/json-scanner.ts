@@ -54,7 +54,7 @@ interface Scanner {
 function newScanner(): Scanner {
   const exports = new Instance(compiled).exports as ScannerExports;
   const memory = new Uint8Array(exports.memory.buffer);
-  // Bytes that stand in a string as they are; bytes from 0x80 up included (UTF-8 is checked apart).
+  // Bytes that stand in a string as they are; bytes from 0x80 up included (UTF-8 is checked after the scan).
   memory.set(byteClass((byte) => byte >= SPACE && byte !== QUOTE && byte !== BACKSLASH), exports.plainTable.value);
   memory.set(charClass((char) => ' \t\n\r'.includes(char)), exports.whitespaceTable.value);
   memory.set(charClass((char) => /[0-9]/.test(char)), exports.digitTable.value);

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import type { EnvelopeJson } from './envelope.js';
+import type { Envelope } from '@connector-proxy/sdk';
+import { serializeEnvelope } from './envelope.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /**
@@ -11,15 +12,16 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const JOIN_BELOW_BYTES = 16 * 1024;
 
 /**
- * Answers `status` with an envelope's JSON (see serializeEnvelope) and the headers set on
+ * Answers `status` with the envelope as JSON (see serializeEnvelope) and the headers set on
  * `reply` so far. Text and small parts go through Fastify as usual. Large parts (an envelope
  * around a large body that stayed bytes) are written one after the other, in one system call:
  * Fastify's reply takes one payload, and joining them would copy the body once more (and keep
  * a second copy in memory until the next garbage collection), so the reply is taken over
- * (`hijack`, which still runs the onResponse hooks and the request log) and its headers, CORS's
- * among them, are written as Fastify would write them.
+ * (`hijack`: the onResponse hooks and the request log still run, onSend hooks do not; the
+ * proxy has none) and its headers, CORS's among them, are written as Fastify would write them.
  */
-export function sendEnvelope(reply: FastifyReply, status: number, json: EnvelopeJson): FastifyReply {
+export function sendEnvelope(reply: FastifyReply, status: number, envelope: Envelope): FastifyReply {
+  const json = serializeEnvelope(envelope);
   if (typeof json === 'string') return reply.code(status).type(JSON_TYPE).send(json);
   let length = 0;
   for (const part of json) length += part.length;

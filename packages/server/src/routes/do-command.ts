@@ -7,7 +7,7 @@ import type { ProxyConfig } from '../config.js';
 import { runCommand, spiffContext } from '../command-runner.js';
 import { acceptJob } from '../job-acceptance.js';
 import type { JobSystem } from '../jobs/job-system.js';
-import { errorReply, resultEnvelope, serializeEnvelope } from '../envelope.js';
+import { errorReply, resultEnvelope } from '../envelope.js';
 import { sendEnvelope } from '../envelope-reply.js';
 import { commandNotFound, internalError, invalidBody, tooManyCalls } from '../errors.js';
 import type { CallOutcome, ProxyMetrics } from '../metrics.js';
@@ -46,11 +46,11 @@ export function doCommandRoute(app: FastifyInstance, registry: CommandRegistry, 
       if (runAsync) {
         const accepted = resultEnvelope(await acceptJob(jobs, entry, params, spiff, request.log), logger.lines);
         logCall(request, metrics, id, started, 202, accepted);
-        return sendEnvelope(reply, 202, serializeEnvelope(accepted));
+        return sendEnvelope(reply, 202, accepted);
       }
       const envelope = resultEnvelope(await runCommand(entry, { params, spiff, timeoutMs: limits.commandTimeoutMs }, logger), logger.lines);
       logCall(request, metrics, id, started, 200, envelope);
-      return sendEnvelope(reply, 200, serializeEnvelope(envelope));
+      return sendEnvelope(reply, 200, envelope);
     } catch (error) {
       return replyWithError(request, reply, metrics, id, started, error, logger);
     } finally {
@@ -63,7 +63,7 @@ function replyWithError(request: FastifyRequest, reply: FastifyReply, metrics: P
   if (!isCommandError(error)) request.log.error({ err: error, command: id }, 'command failed unexpectedly');
   const answer = errorReply(error, logger.lines, () => internalError(request.id));
   logCall(request, metrics, id, started, answer.status, answer.envelope);
-  return sendEnvelope(reply.headers(answer.headers), answer.status, serializeEnvelope(answer.envelope));
+  return sendEnvelope(reply.headers(answer.headers), answer.status, answer.envelope);
 }
 
 /** The one record of each call, its log line and its metrics, made from the same values: which command, how long, how it ended. */
