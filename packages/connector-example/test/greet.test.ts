@@ -20,12 +20,14 @@ describe('example/Greet', () => {
   });
   after(() => proxy.close());
 
-  test('is listed with its parameters', async () => {
-    const commands = (await (await fetch(`${proxy.url}/v1/commands`)).json()) as Array<{ id: string; parameters: unknown }>;
-    assert.deepEqual(commands.find((c) => c.id === 'example/Greet')?.parameters, [
-      { id: 'name', type: 'str', required: true },
-      { id: 'language', type: 'str', required: false },
-      { id: 'times', type: 'int', required: false },
+  test('is listed with its description and its parameters', async () => {
+    const commands = (await (await fetch(`${proxy.url}/v1/commands`)).json()) as Array<{ id: string; description?: string; parameters: unknown }>;
+    const greet = commands.find((c) => c.id === 'example/Greet');
+    assert.match(greet?.description ?? '', /^Greets someone by name/);
+    assert.deepEqual(greet?.parameters, [
+      { id: 'name', type: 'str', required: true, description: 'Who to greet, e.g. Ada' },
+      { id: 'language', type: 'str', required: false, description: 'A language code: en (the default), fr, de, or one added with CONNECTOR_PROXY_EXAMPLE_GREETINGS' },
+      { id: 'times', type: 'int', required: false, description: 'How many times to greet, 1 to 3 (default 1)' },
     ]);
   });
 

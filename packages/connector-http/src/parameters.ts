@@ -1,52 +1,86 @@
 /**
- * The HTTP commands' parameters, declared once. PROTOCOL.md fixes the names, types and order of
- * the seed's parameters; the extras this connector adds are optional and listed after them.
+ * The HTTP commands' parameters, declared once, and the two orders they are listed in: the
+ * seed's (PROTOCOL.md fixes its names, types and order) and connector-http's V2 ids'. Each
+ * lists its own parameters first, then the optional extras this connector adds.
  */
-import { Type, type Static } from '@connector-proxy/sdk';
+import { Type, type Static, type TProperties } from '@connector-proxy/sdk';
 
-const url = Type.String({ description: 'The http: or https: URL to call' });
-const headers = Type.Optional(Type.Any({ description: 'An object of header names to values' }));
-const params = Type.Optional(Type.Any({ description: 'An object merged into the query string; arrays repeat the key' }));
-const data = Type.Optional(Type.Any({ description: 'The request body, encoded as body_format says' }));
-const bodyFormat = Type.Optional(Type.String({ description: 'json (default), form, raw or none' }));
-const includeResponseHeaders = Type.Optional(Type.Boolean({ description: "Put the third party's headers in command_response.headers" }));
-const basicAuthUsername = Type.Optional(Type.String());
-const basicAuthPassword = Type.Optional(Type.String());
+const url = Type.String({ description: 'The http: or https: URL to call, e.g. https://api.example.com/orders/7' });
+const headers = Type.Optional(
+  Type.Any({ description: 'Request headers as an object of names to values, e.g. {"Accept": "application/json"}' }),
+);
+const params = Type.Optional(
+  Type.Any({ description: 'Query parameters as an object, added to the URL\'s query; a list repeats the key, e.g. {"page": 2, "tag": ["a", "b"]}' }),
+);
+const data = Type.Optional(Type.Any({ description: 'The request body, sent as body_format says (JSON by default), e.g. {"name": "Ada"}' }));
+const bodyFormat = Type.Optional(
+  Type.String({ description: 'How data is sent: json (the default), form (form-encoded; data an object), raw (a string as is) or none (no body)' }),
+);
+const includeResponseHeaders = Type.Optional(
+  Type.Boolean({ description: "true: also return the third party's response headers in command_response.headers; default false" }),
+);
+const basicAuthUsername = Type.Optional(Type.String({ description: 'User name for HTTP Basic authentication, sent only together with basic_auth_password' }));
+const basicAuthPassword = Type.Optional(Type.String({ description: 'Password for HTTP Basic authentication, sent only together with basic_auth_username; never logged' }));
 const followRedirects = Type.Optional(
-  Type.Boolean({ description: 'Follow up to 10 redirects (default true); false answers a 3xx as HttpError3xx' }),
+  Type.Boolean({ description: 'Follow redirects, up to 10 (default true); false returns a 3xx answer as the error HttpError3xx' }),
 );
 const attempts = Type.Optional(
-  Type.Integer({ minimum: 1, maximum: 10, description: 'Tries in all; connection failures and 5xx answers are retried' }),
+  Type.Integer({
+    minimum: 1,
+    maximum: 10,
+    description: 'Tries in all, 1 to 10 (default 1): a refused or reset connection, a timeout or a 5xx answer is tried again after a short pause',
+  }),
 );
 
-/** GetRequest, HeadRequest. */
-export const queryRequestParameters = {
-  url,
-  headers,
-  params,
-  basic_auth_username: basicAuthUsername,
-  basic_auth_password: basicAuthPassword,
-  include_response_headers: includeResponseHeaders,
-  follow_redirects: followRedirects,
-};
+const basicAuth = { basic_auth_username: basicAuthUsername, basic_auth_password: basicAuthPassword };
 
-/** PostRequest, PutRequest, PatchRequest, DeleteRequest. */
-export const bodyRequestParameters = {
+/** The parameter lists of one family of ids: for commands without a body, and with one. */
+export interface ParameterLists {
+  query: TProperties;
+  body: TProperties;
+}
+
+// GetRequest, HeadRequest: PROTOCOL.md's list, then the extras.
+const seedQuery = { url, headers, params, ...basicAuth, include_response_headers: includeResponseHeaders, follow_redirects: followRedirects };
+// PostRequest, PutRequest, PatchRequest, DeleteRequest: PROTOCOL.md's list, then the extras.
+const seedBody = {
   url,
   headers,
   data,
   body_format: bodyFormat,
   include_response_headers: includeResponseHeaders,
-  basic_auth_username: basicAuthUsername,
-  basic_auth_password: basicAuthPassword,
+  ...basicAuth,
+  params,
+  follow_redirects: followRedirects,
+};
+// GetRequestV2 (and HeadRequestV2, in connector-http's newest version): its list, `attempts`
+// included, then the extras.
+const v2Query = { url, headers, params, ...basicAuth, attempts, include_response_headers: includeResponseHeaders, follow_redirects: followRedirects };
+// PostRequestV2, PutRequestV2, PatchRequestV2, DeleteRequestV2: its list, then the extras.
+const v2Body = {
+  url,
+  headers,
+  data,
+  ...basicAuth,
+  body_format: bodyFormat,
+  include_response_headers: includeResponseHeaders,
   params,
   follow_redirects: followRedirects,
 };
 
-/** Only on idempotent methods (GET, HEAD, PUT, DELETE): repeating them cannot do the work twice. */
+/** The seed's ids (`http/GetRequest` ...). */
+export const seedParameters: ParameterLists = { query: seedQuery, body: seedBody };
+
+/** connector-http's V2 ids (`http/GetRequestV2` ...). */
+export const v2Parameters: ParameterLists = { query: v2Query, body: v2Body };
+
+/**
+ * Only on idempotent methods (GET, HEAD, PUT, DELETE): repeating them cannot do the work twice.
+ * Spread after a list that already has `attempts`, it keeps that list's position.
+ */
 export const retryParameters = { attempts };
 
-const allParameters = Type.Object({ ...queryRequestParameters, ...bodyRequestParameters, ...retryParameters });
+const allParameters = Type.Object({ ...seedQuery, ...seedBody, ...retryParameters });
 
 /** Every parameter any HTTP command may receive, already validated against its own schema. */
 export type RequestParameters = Static<typeof allParameters>;

@@ -1,11 +1,14 @@
 /**
- * The one factory behind all six HTTP commands: they differ only in method, hence in whether
- * they take a body and whether they may be retried.
+ * The one factory behind all HTTP commands: they differ only in method, hence in whether they
+ * take a body and whether they may be retried, and in the id they answer to. Each method is
+ * served under two ids that run the same code: the seed's (`http/GetRequest`) and
+ * connector-http's V2 id (`http/GetRequestV2`), the one SpiffArena 2.1 and later send to a
+ * proxy (they run the seed's ids themselves).
  */
 import { defineCommand, type Command, type CommandContext, type CommandResult, type TProperties } from '@connector-proxy/sdk';
 import { invalidJsonResponse, upstreamStatusError } from './errors.js';
 import type { HttpClient } from './http-client.js';
-import { bodyRequestParameters, queryRequestParameters, retryParameters, type RequestParameters } from './parameters.js';
+import { retryParameters, seedParameters, v2Parameters, type ParameterLists, type RequestParameters } from './parameters.js';
 import { buildRequestBody } from './request-body.js';
 import { buildRequestHeaders, chooseCredentials, hasHeader } from './request-headers.js';
 import { buildRequestTarget } from './request-target.js';
@@ -16,19 +19,43 @@ import { withRetries } from './retry-policy.js';
 import { exchange, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
 
 export interface RequestCommandSpec {
+  /** The seed's name, e.g. `GetRequest`; the V2 id adds `V2`. */
   name: string;
   method: HttpMethod;
+  /** What the command does, for the editor; each id adds which SpiffArena versions reach it. */
   description: string;
+}
+
+/** One method's two commands. */
+export interface RequestCommands {
+  /** `http/{name}`: the seed's id and parameter order (PROTOCOL.md). */
+  seed: Command<HttpClient>;
+  /** `http/{name}V2`: connector-http's id and parameter order. */
+  v2: Command<HttpClient>;
 }
 
 const BODYLESS_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD']);
 /** Methods whose repetition has the effect of one call (RFC 9110 §9.2.2): only these take `attempts`. */
 const IDEMPOTENT_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 
-export function requestCommand({ name, method, description }: RequestCommandSpec): Command<HttpClient> {
+export function requestCommands({ name, method, description }: RequestCommandSpec): RequestCommands {
+  const v2Name = `${name}V2`;
+  return {
+    seed: requestCommand(
+      name,
+      method,
+      `${description}. SpiffArena 2.1 and later run this id themselves, without the proxy: choose http/${v2Name} there.`,
+      seedParameters,
+    ),
+    v2: requestCommand(v2Name, method, `${description}. connector-http's V2 id: the one SpiffArena 2.1 and later send to this proxy.`, v2Parameters),
+  };
+}
+
+function requestCommand(name: string, method: HttpMethod, description: string, lists: ParameterLists): Command<HttpClient> {
+  const idempotent = IDEMPOTENT_METHODS.has(method);
   const parameters: TProperties = {
-    ...(BODYLESS_METHODS.has(method) ? queryRequestParameters : bodyRequestParameters),
-    ...(IDEMPOTENT_METHODS.has(method) ? retryParameters : {}),
+    ...(BODYLESS_METHODS.has(method) ? lists.query : lists.body),
+    ...(idempotent ? retryParameters : {}),
   };
   return defineCommand<TProperties, HttpClient>({
     name,
@@ -36,7 +63,7 @@ export function requestCommand({ name, method, description }: RequestCommandSpec
     parameters,
     // Any call may outlive the engine's 45 s wait: the caller chooses with `run_async`.
     asynchronous: 'optional',
-    idempotent: IDEMPOTENT_METHODS.has(method),
+    idempotent,
     // The server validated `params` against `parameters`, a subset of RequestParameters.
     run: (params, context) => performRequest(method, params as RequestParameters, context),
   });

@@ -74,7 +74,16 @@ describe('attempts: retries of idempotent requests', () => {
     assert.equal(callsTo('/always-503') - before, 2, 'one call each');
     const listing = (await (await fetch(`${proxy.url}/v1/commands`)).json()) as Array<{ id: string; parameters: Array<{ id: string }> }>;
     const takesAttempts = listing.filter((c) => c.parameters.some((p) => p.id === 'attempts')).map((c) => c.id).sort();
-    assert.deepEqual(takesAttempts, ['http/DeleteRequest', 'http/GetRequest', 'http/HeadRequest', 'http/PutRequest']);
+    assert.deepEqual(takesAttempts, [
+      'http/DeleteRequest',
+      'http/DeleteRequestV2',
+      'http/GetRequest',
+      'http/GetRequestV2',
+      'http/HeadRequest',
+      'http/HeadRequestV2',
+      'http/PutRequest',
+      'http/PutRequestV2',
+    ]);
   });
 
   test('attempts outside 1–10 is a 400', async () => {

@@ -29,7 +29,7 @@ describe('postgres table commands through the proxy', { skip: unavailable, timeo
     const ids = listed.map((command) => command.id).sort();
     assert.deepEqual(ids, ['CreateTable', 'DeleteValues', 'DoSQL', 'DropTable', 'InsertValues', 'SelectValues', 'UpdateValues'].map((name) => `postgres/${name}`));
     const insert = listed.find((command) => command.id === 'postgres/InsertValues');
-    assert.deepEqual(insert?.parameters, [
+    assert.deepEqual(insert?.parameters.map(({ id, type, required }) => ({ id, type, required })), [
       { id: 'database_connection_str', type: 'str', required: true },
       { id: 'table_name', type: 'str', required: true },
       { id: 'schema', type: 'any', required: true },

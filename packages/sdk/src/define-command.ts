@@ -6,9 +6,16 @@ import type { CommandResult } from './command-result.js';
 export interface CommandDefinition<P extends TProperties, C> {
   /** The command's name within its connector, e.g. `GetRequest`. */
   name: string;
-  /** One sentence for people reading the docs. */
+  /**
+   * One sentence for people choosing the command in SpiffArena's editor: what it does and what
+   * it answers. Listed as the command's `description` in `/v1/commands`; without one (or with
+   * `''`) the command is listed without that field.
+   */
   description?: string;
-  /** One TypeBox schema per parameter; `Type.Optional(...)` for optional ones. */
+  /**
+   * One TypeBox schema per parameter; `Type.Optional(...)` for optional ones. Give each a
+   * `description` (format, units, default, an example): it is listed in `/v1/commands`.
+   */
   parameters: P;
   /**
    * Whether the command runs in the background, its result PUT to the engine's callback URL:
@@ -42,7 +49,11 @@ export interface Command<C = unknown> {
  * @example
  * export const echo = defineCommand({
  *   name: 'Echo',
- *   parameters: { message: Type.String(), times: Type.Optional(Type.Integer({ minimum: 1 })) },
+ *   description: 'Answers the message, repeated',
+ *   parameters: {
+ *     message: Type.String({ description: 'The text to answer, e.g. "hello"' }),
+ *     times: Type.Optional(Type.Integer({ minimum: 1, description: 'How many times to repeat it (default 1)' })),
+ *   },
  *   async run({ message, times = 1 }) {
  *     return { body: { echoed: message.repeat(times) } };
  *   },

@@ -29,6 +29,7 @@ export {
 } from './errors.js';
 export {
   describeParameters,
+  descriptionOf,
   isOptionalParameter,
   parameterType,
   type ParameterDescriptor,

@@ -8,6 +8,11 @@ export interface ParameterDescriptor {
   id: string;
   type: ParameterType;
   required: boolean;
+  /**
+   * The schema's `description`, for people filling in the editor's form (an extra field the
+   * engine ignores). Absent when the schema has none, or an empty one.
+   */
+  description?: string;
 }
 
 /** True when a property schema was declared with `Type.Optional(...)`. */
@@ -25,16 +30,31 @@ export function parameterType(schema: TSchema): ParameterType {
 }
 
 /**
- * The `/v1/commands` descriptors of a parameter object, in declaration order.
+ * The `/v1/commands` descriptors of a parameter object, in declaration order, each with its
+ * schema's `description` when it has one.
  *
  * @example
- * describeParameters(Type.Object({ url: Type.String(), headers: Type.Optional(Type.Any()) }))
- * // [{ id: 'url', type: 'str', required: true }, { id: 'headers', type: 'any', required: false }]
+ * describeParameters(Type.Object({ url: Type.String({ description: 'The URL to call' }), headers: Type.Optional(Type.Any()) }))
+ * // [{ id: 'url', type: 'str', required: true, description: 'The URL to call' }, { id: 'headers', type: 'any', required: false }]
  */
 export function describeParameters(schema: TObject<TProperties>): ParameterDescriptor[] {
-  return Object.entries(schema.properties).map(([id, property]) => ({
-    id,
-    type: parameterType(property),
-    required: !isOptionalParameter(property),
-  }));
+  return Object.entries(schema.properties).map(([id, property]) => {
+    const descriptor: ParameterDescriptor = { id, type: parameterType(property), required: !isOptionalParameter(property) };
+    const description = descriptionOf(property);
+    if (description !== undefined) descriptor.description = description;
+    return descriptor;
+  });
+}
+
+/**
+ * A schema's `description` when it says something; `undefined` for none, an empty or blank one,
+ * or a value that is not a string (a hand-written JSON schema may hold anything).
+ *
+ * @example
+ * descriptionOf(Type.String({ description: 'The URL to call' })) // 'The URL to call'
+ * descriptionOf(Type.String())                                  // undefined
+ */
+export function descriptionOf(schema: { description?: unknown }): string | undefined {
+  const { description } = schema;
+  return typeof description === 'string' && description.trim() !== '' ? description : undefined;
 }

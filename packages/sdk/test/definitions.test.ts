@@ -6,6 +6,7 @@ import {
   defineCommand,
   defineConnector,
   describeParameters,
+  descriptionOf,
   invalidParameters,
   isCommandError,
   isConnector,
@@ -17,25 +18,34 @@ describe('parameters', () => {
     const command = defineCommand({
       name: 'Example',
       parameters: {
-        url: Type.String(),
-        port: Type.Optional(Type.Integer()),
+        url: Type.String({ description: 'The URL to call' }),
+        port: Type.Optional(Type.Integer({ description: 'The port, e.g. 8080' })),
         tls: Type.Optional(Type.Boolean()),
-        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('raw')])),
-        data: Type.Optional(Type.Any()),
-        ratio: Type.Optional(Type.Number()),
+        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('raw')], { description: 'json or raw' })),
+        data: Type.Optional(Type.Any({ description: '' })),
+        ratio: Type.Optional(Type.Number({ description: ' \n ' })),
       },
       async run() {
         return { body: {} };
       },
     });
     assert.deepEqual(describeParameters(command.parameters), [
-      { id: 'url', type: 'str', required: true },
-      { id: 'port', type: 'int', required: false },
+      { id: 'url', type: 'str', required: true, description: 'The URL to call' },
+      { id: 'port', type: 'int', required: false, description: 'The port, e.g. 8080' },
       { id: 'tls', type: 'bool', required: false },
-      { id: 'format', type: 'str', required: false },
+      { id: 'format', type: 'str', required: false, description: 'json or raw' },
       { id: 'data', type: 'any', required: false },
       { id: 'ratio', type: 'any', required: false },
     ]);
+  });
+
+  test('a description is kept as written; none, an empty or a blank one is no description', () => {
+    assert.equal(descriptionOf(Type.String({ description: '  Padded, kept as written ' })), '  Padded, kept as written ');
+    for (const schema of [Type.String(), Type.String({ description: '' }), Type.String({ description: '\t' }), { description: 42 }]) {
+      assert.equal(descriptionOf(schema), undefined, JSON.stringify(schema));
+    }
+    const command = defineCommand({ name: 'Quiet', parameters: {}, run: async () => ({ body: {} }) });
+    assert.equal(descriptionOf(command), undefined, 'a command declared without one');
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   configurationError,
   describeParameters,
+  descriptionOf,
   Type,
   type Command,
   type Connector,
@@ -32,9 +33,13 @@ export interface RegisteredCommand {
   prepare(body: Record<string, unknown>): PreparedCall;
 }
 
-/** One entry of `GET /v1/commands`. */
+/**
+ * One entry of `GET /v1/commands`. `description` (the command's, then each parameter's) is an
+ * extra field the engine ignores; it is absent where the connector declared none.
+ */
 export interface CommandDescriptor {
   id: string;
+  description?: string;
   parameters: ParameterDescriptor[];
 }
 
@@ -69,7 +74,7 @@ export class CommandRegistry {
           sources.set(id, source);
           const schema = callSchema(command);
           commands.set(id, { id, command, config, prepare: preparer(command, schema) });
-          descriptors.push({ id, parameters: describeParameters(schema) });
+          descriptors.push(describeCommand(id, command, schema));
         }
       }
     } catch (error) {
@@ -104,13 +109,23 @@ async function closeAll(closers: ReadonlyArray<() => void | Promise<void>>): Pro
   for (const close of [...closers].reverse()) await close();
 }
 
+/** The command's `/v1/commands` entry: its id, its description when it has one, its parameters. */
+function describeCommand(id: string, command: Command<unknown>, schema: TObject<TProperties>): CommandDescriptor {
+  const description = descriptionOf(command);
+  return { id, ...(description !== undefined && { description }), parameters: describeParameters(schema) };
+}
+
 const RUN_ASYNC = 'run_async';
+const RUN_ASYNC_SCHEMA = Type.Optional(
+  Type.Boolean({
+    description: "true: answer 202 at once, run in the background and send the result to the engine's callback (for calls that may take over 45 s); default false",
+  }),
+);
 
 /** The parameters a call may carry: the command's own, plus `run_async` when the caller may choose. */
 function callSchema(command: Command<unknown>): TObject<TProperties> {
   if (command.asynchronous !== 'optional') return command.parameters;
-  const runAsync = Type.Optional(Type.Boolean({ description: 'Run in the background and PUT the result to spiff__callback_url' }));
-  return Type.Object({ ...command.parameters.properties, [RUN_ASYNC]: runAsync });
+  return Type.Object({ ...command.parameters.properties, [RUN_ASYNC]: RUN_ASYNC_SCHEMA });
 }
 
 function preparer(command: Command<unknown>, schema: TObject<TProperties>): RegisteredCommand['prepare'] {

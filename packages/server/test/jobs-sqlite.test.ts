@@ -67,8 +67,10 @@ describe('background jobs on SQLite', () => {
 
   test('run_async is listed as an optional bool on the HTTP commands', async () => {
     const { json } = await call(proxy.url, '/v1/commands');
-    for (const command of json as unknown as Array<{ id: string; parameters: Array<{ id: string }> }>) {
-      assert.deepEqual(command.parameters.find((p) => p.id === 'run_async'), { id: 'run_async', type: 'bool', required: false }, command.id);
+    for (const command of json as unknown as Array<{ id: string; parameters: Array<{ id: string; description?: string }> }>) {
+      const { description, ...runAsync } = command.parameters.find((p) => p.id === 'run_async') ?? { description: undefined };
+      assert.deepEqual(runAsync, { id: 'run_async', type: 'bool', required: false }, command.id);
+      assert.match(String(description), /background/, command.id);
     }
   });
 

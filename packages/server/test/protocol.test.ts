@@ -13,12 +13,15 @@ describe('the protocol endpoints', () => {
   });
   after(() => proxy.close());
 
-  test('GET /v1/commands lists each command with typed parameters', async () => {
+  test('GET /v1/commands lists each command with typed parameters, and descriptions where declared', async () => {
     const { status, json } = await call(proxy.url, '/v1/commands');
     assert.equal(status, 200);
-    const echo = (json as unknown as Array<{ id: string; parameters: unknown }>).find((c) => c.id === 'test/Echo');
+    const commands = json as unknown as Array<{ id: string; description?: string; parameters: unknown }>;
+    const echo = commands.find((c) => c.id === 'test/Echo');
+    assert.equal(echo?.description, 'Answers its parameters and context');
+    assert.equal('description' in (commands.find((c) => c.id === 'test/Fail') ?? {}), false, 'none declared, none listed');
     assert.deepEqual(echo?.parameters, [
-      { id: 'message', type: 'str', required: true },
+      { id: 'message', type: 'str', required: true, description: 'The text to echo' },
       { id: 'times', type: 'int', required: false },
       { id: 'loud', type: 'bool', required: false },
       { id: 'extra', type: 'any', required: false },

@@ -8,8 +8,10 @@ export const addDynamoItem = defineCommand({
   name: 'AddDynamoItem',
   description: 'Puts an item (a JSON object) into a DynamoDB table, replacing any item with the same key.',
   parameters: {
-    table_name: Type.String({ minLength: 1 }),
-    item_data: Type.Any(),
+    table_name: Type.String({ minLength: 1, description: 'Name of the DynamoDB table, e.g. orders' }),
+    item_data: Type.Any({
+      description: 'The item: an object of attribute names to values, its key attributes included, e.g. {"order_id": "o-1", "total": 12.5}',
+    }),
   },
   async run({ table_name: table, item_data }, ctx: CommandContext<AwsConfig>) {
     const item = itemFromParameter(item_data);

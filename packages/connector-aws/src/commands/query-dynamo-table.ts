@@ -10,10 +10,10 @@ export const queryDynamoTable = defineCommand({
   name: 'QueryDynamoTable',
   description: 'Reads the items of a DynamoDB table that have the given partition key value (and sort key value, when given).',
   parameters: {
-    table_name: Type.String({ minLength: 1 }),
-    partition_key: Type.String({ minLength: 1 }),
-    sort_key: Type.Optional(Type.String({ minLength: 1 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1 })),
+    table_name: Type.String({ minLength: 1, description: 'Name of the DynamoDB table, e.g. orders' }),
+    partition_key: Type.String({ minLength: 1, description: 'The partition key value to match, as text, e.g. ada; a numeric key takes its number as text, e.g. "2024"' }),
+    sort_key: Type.Optional(Type.String({ minLength: 1, description: 'The sort key value to match, as text; without it the items of every sort key are returned' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Return at most this many items (1 or more); default all' })),
   },
   async run({ table_name: table, partition_key, sort_key, limit }, ctx: CommandContext<AwsConfig>) {
     const { dynamo, keySchemas, sdk } = await ctx.config.clients();

@@ -7,8 +7,8 @@ export const scanDynamoTable = defineCommand({
   name: 'ScanDynamoTable',
   description: 'Reads all items of a DynamoDB table, page after page, or only the first `limit` items.',
   parameters: {
-    table_name: Type.String({ minLength: 1 }),
-    limit: Type.Optional(Type.Integer({ minimum: 1 })),
+    table_name: Type.String({ minLength: 1, description: 'Name of the DynamoDB table, e.g. orders' }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, description: 'Stop after this many items (1 or more); default all' })),
   },
   async run({ table_name: table, limit }, ctx: CommandContext<AwsConfig>) {
     const { dynamo, sdk } = await ctx.config.clients();

@@ -7,9 +7,11 @@ export const uploadFileData = defineCommand({
   name: 'UploadFileData',
   description: 'Uploads a file given as a data URL (data:<mime>;name=<file>;base64,<data>) to an S3 bucket.',
   parameters: {
-    file_data: Type.String(),
-    bucket: Type.String({ minLength: 1 }),
-    object_name: Type.String({ minLength: 1 }),
+    file_data: Type.String({
+      description: "The file as a data URL data:<mime>;name=<file>;base64,<data>, as SpiffArena's file widget makes it",
+    }),
+    bucket: Type.String({ minLength: 1, description: 'Name of the S3 bucket, e.g. invoices (no /: folders go in object_name)' }),
+    object_name: Type.String({ minLength: 1, description: 'The key to store the file under, folders included, e.g. 2024/invoice-7.pdf' }),
   },
   async run({ file_data, bucket, object_name }, ctx: CommandContext<AwsConfig>) {
     const parsed = parseDataUrl(file_data);

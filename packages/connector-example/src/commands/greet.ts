@@ -5,11 +5,11 @@ import type { ExampleConfig } from '../greetings.js';
 /** `example/Greet`: greets someone by name, in a language the connector knows. */
 export const greet = defineCommand({
   name: 'Greet',
-  description: 'Greets someone by name',
+  description: 'Greets someone by name, in a language the connector knows, and answers {"greeting": "..."}',
   parameters: {
-    name: Type.String({ minLength: 1, description: 'who to greet' }),
-    language: Type.Optional(Type.String({ description: 'a language code such as en or fr' })),
-    times: Type.Optional(Type.Integer({ minimum: 1, maximum: 3 })),
+    name: Type.String({ minLength: 1, description: 'Who to greet, e.g. Ada' }),
+    language: Type.Optional(Type.String({ description: 'A language code: en (the default), fr, de, or one added with CONNECTOR_PROXY_EXAMPLE_GREETINGS' })),
+    times: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: 'How many times to greet, 1 to 3 (default 1)' })),
   },
   async run({ name, language = 'en', times = 1 }, context: CommandContext<ExampleConfig>) {
     const greeting = context.config.greetings.get(language);

@@ -1,3 +1,7 @@
-import { requestCommand } from '../request-command.js';
+import { requestCommands } from '../request-command.js';
 
-export const deleteRequest = requestCommand({ name: 'DeleteRequest', method: 'DELETE', description: 'Sends a DELETE request and returns the answer' });
+export const { seed: deleteRequest, v2: deleteRequestV2 } = requestCommands({
+  name: 'DeleteRequest',
+  method: 'DELETE',
+  description: 'Sends an HTTP DELETE request (with data as its body, if given) and returns the answer',
+});

@@ -1,3 +1,7 @@
-import { requestCommand } from '../request-command.js';
+import { requestCommands } from '../request-command.js';
 
-export const patchRequest = requestCommand({ name: 'PatchRequest', method: 'PATCH', description: 'Sends a PATCH request with data and returns the answer (never retried)' });
+export const { seed: patchRequest, v2: patchRequestV2 } = requestCommands({
+  name: 'PatchRequest',
+  method: 'PATCH',
+  description: 'Sends an HTTP PATCH request with data as its body and returns the answer (never retried)',
+});

@@ -1,3 +1,7 @@
-import { requestCommand } from '../request-command.js';
+import { requestCommands } from '../request-command.js';
 
-export const postRequest = requestCommand({ name: 'PostRequest', method: 'POST', description: 'Sends a POST request with data and returns the answer (never retried)' });
+export const { seed: postRequest, v2: postRequestV2 } = requestCommands({
+  name: 'PostRequest',
+  method: 'POST',
+  description: 'Sends an HTTP POST request with data as its body and returns the answer (never retried: it may create things twice)',
+});

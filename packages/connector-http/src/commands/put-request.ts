@@ -1,3 +1,7 @@
-import { requestCommand } from '../request-command.js';
+import { requestCommands } from '../request-command.js';
 
-export const putRequest = requestCommand({ name: 'PutRequest', method: 'PUT', description: 'Sends a PUT request with data and returns the answer' });
+export const { seed: putRequest, v2: putRequestV2 } = requestCommands({
+  name: 'PutRequest',
+  method: 'PUT',
+  description: 'Sends an HTTP PUT request with data as its body and returns the answer',
+});

@@ -24,7 +24,7 @@ export const createTable = defineCommand({
     database_connection_str: databaseConnectionStr,
     table_name: tableName,
     schema: schemaObject(
-      '{"column_definitions" (or "columns"): [{"name": "id", "type": "integer", "constraints"?: ["primary key"], "default"?: 0}, ...], "if_not_exists"?: false}',
+      'The columns, e.g. {"column_definitions": [{"name": "id", "type": "integer", "constraints": ["primary key"]}, {"name": "name", "type": "text"}]} ("columns" also works); add "if_not_exists": true to accept an existing table',
     ),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {

@@ -14,7 +14,7 @@ export const deleteValues = defineCommand({
   parameters: {
     database_connection_str: databaseConnectionStr,
     table_name: tableName,
-    schema: schemaObject('{"where"?: [["name", "=", "apple"]]}'),
+    schema: schemaObject('The rows to delete as [column, operator, value] conditions (every row without where), e.g. {"where": [["name", "=", "apple"]]}'),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
     const problems = new Problems();

@@ -22,7 +22,7 @@ export const doSql = defineCommand({
   description: 'Runs SQL with optional bound values ($1, $2...) and returns the rows of its last statement.',
   parameters: {
     database_connection_str: databaseConnectionStr,
-    schema: schemaObject('{"sql": "SELECT * FROM orders WHERE qty > $1", "values"?: [2]}'),
+    schema: schemaObject('The SQL and, optionally, the values bound to $1, $2..., e.g. {"sql": "SELECT * FROM orders WHERE qty > $1", "values": [2]}'),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
     const problems = new Problems();

@@ -22,7 +22,7 @@ export const dropTable = defineCommand({
   parameters: {
     database_connection_str: databaseConnectionStr,
     table_name: tableName,
-    schema: Type.Optional(schemaObject('{"if_exists"?: false}')),
+    schema: Type.Optional(schemaObject('Options: {"if_exists": true} succeeds when there is no such table; without it (the default) the table must exist')),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
     const problems = new Problems();

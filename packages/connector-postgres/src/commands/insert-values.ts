@@ -17,7 +17,7 @@ export const insertValues = defineCommand({
   parameters: {
     database_connection_str: databaseConnectionStr,
     table_name: tableName,
-    schema: schemaObject('{"columns": ["name", "qty"], "values": [["apple", 3], ["pear", 5]]}'),
+    schema: schemaObject('The column names and one list of values per row, e.g. {"columns": ["name", "qty"], "values": [["apple", 3], ["pear", 5]]}'),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
     const problems = new Problems();

@@ -19,7 +19,7 @@ export const selectValues = defineCommand({
   parameters: {
     database_connection_str: databaseConnectionStr,
     table_name: tableName,
-    schema: schemaObject('{"columns"?: ["name", "qty"], "where"?: [["qty", ">", 2], ["name", "LIKE", "a%"]]}'),
+    schema: schemaObject('Which columns and rows, both optional (default: all), e.g. {"columns": ["name", "qty"], "where": [["qty", ">", 2], ["name", "LIKE", "a%"]]}'),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
     const problems = new Problems();

@@ -14,7 +14,7 @@ export const updateValues = defineCommand({
   parameters: {
     database_connection_str: databaseConnectionStr,
     table_name: tableName,
-    schema: schemaObject('{"set": {"qty": 4}, "where"?: [["name", "=", "apple"]]}'),
+    schema: schemaObject('The new values and the rows to change (every row without where), e.g. {"set": {"qty": 4}, "where": [["name", "=", "apple"]]}'),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
     const problems = new Problems();

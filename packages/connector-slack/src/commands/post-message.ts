@@ -12,16 +12,19 @@ export const postMessage = defineCommand({
   name: 'PostMessage',
   description: "Posts a message to a Slack channel with the Web API's chat.postMessage and returns Slack's reply.",
   parameters: {
-    /** A bot (`xoxb-`) or user (`xoxp-`) token with the `chat:write` scope. */
-    token: Type.String({ minLength: 1 }),
-    /** A channel id (`C0123...`), a `#name` or a user id for a direct message. */
-    channel: Type.String({ minLength: 1 }),
-    /** The message text (mrkdwn); with `blocks` it is the notification fallback. */
-    message: Type.String(),
-    /** Block Kit blocks: an array, or the same as a JSON string. */
-    blocks: Type.Optional(Type.Any()),
-    /** The `ts` of a parent message, to reply in its thread. */
-    thread_ts: Type.Optional(Type.String({ minLength: 1 })),
+    token: Type.String({
+      minLength: 1,
+      description: 'A Slack bot (xoxb-...) or user (xoxp-...) token with the chat:write scope; best kept in a SpiffArena secret',
+    }),
+    channel: Type.String({
+      minLength: 1,
+      description: 'Where to post: a channel id (C0123ABCD), a channel name (#general) or a user id for a direct message',
+    }),
+    message: Type.String({ description: 'The message text in Slack mrkdwn, e.g. "Order 7 *shipped*"; with blocks, the text shown in notifications' }),
+    blocks: Type.Optional(Type.Any({ description: 'Block Kit blocks for a richer layout: an array, or the same as a JSON string' })),
+    thread_ts: Type.Optional(
+      Type.String({ minLength: 1, description: 'The ts of a parent message (e.g. 1700000000.000100), to reply in its thread' }),
+    ),
   },
   async run(params, ctx: CommandContext<SlackConfig>) {
     const token = params.token.trim();

@@ -15,23 +15,31 @@ import type { SmtpEndpoint, TransportCache } from '../transport-cache.js';
 
 // cc and bcc are this proxy's additions, free to take a list as well as a comma-separated string.
 // email_to stays a plain string: PROTOCOL.md lists it as `str` for the editor.
-const AddressList = Type.Union([Type.String(), Type.Array(Type.String())]);
+const addressList = (description: string) => Type.Union([Type.String(), Type.Array(Type.String())], { description });
 
 const parameters = {
-  smtp_host: Type.String({ minLength: 1 }),
-  smtp_port: Type.Integer({ minimum: 1, maximum: 65535 }),
-  email_subject: Type.String(),
-  email_body: Type.String(),
-  email_to: Type.String(),
-  email_from: Type.String(),
-  smtp_user: Type.Optional(Type.String()),
-  smtp_password: Type.Optional(Type.String()),
-  smtp_starttls: Type.Optional(Type.Boolean()),
-  email_cc: Type.Optional(AddressList),
-  email_bcc: Type.Optional(AddressList),
-  email_html: Type.Optional(Type.String()),
-  email_reply_to: Type.Optional(Type.String()),
-  attachments: Type.Optional(Type.Any()),
+  smtp_host: Type.String({ minLength: 1, description: 'Host name or IP address of the SMTP server, e.g. smtp.example.org' }),
+  smtp_port: Type.Integer({
+    minimum: 1,
+    maximum: 65535,
+    description: 'Port of the SMTP server, 1 to 65535: usually 587 (with smtp_starttls) or 25; implicit TLS (465) is not supported',
+  }),
+  email_subject: Type.String({ description: 'Subject line of the e-mail' }),
+  email_body: Type.String({ description: 'Plain-text body of the e-mail' }),
+  email_to: Type.String({ description: 'Recipients, comma-separated, e.g. ann@example.org, "Doe, Bob" <bob@example.org>' }),
+  email_from: Type.String({ description: 'The sender, one address, e.g. Reports <reports@example.org>' }),
+  smtp_user: Type.Optional(Type.String({ description: 'Login name for the SMTP server, given together with smtp_password; empty means no login' })),
+  smtp_password: Type.Optional(Type.String({ description: 'Login password for the SMTP server, given together with smtp_user; never logged' })),
+  smtp_starttls: Type.Optional(
+    Type.Boolean({ description: 'true: encrypt the connection with STARTTLS and refuse to send without it; default false (plain text)' }),
+  ),
+  email_cc: Type.Optional(addressList('Cc recipients: a comma-separated string or a list of addresses')),
+  email_bcc: Type.Optional(addressList('Bcc recipients, as for email_cc: they receive the e-mail but appear in no header')),
+  email_html: Type.Optional(Type.String({ description: 'An HTML version of the body, which mail clients show instead of email_body' })),
+  email_reply_to: Type.Optional(Type.String({ description: 'Reply-To address(es), comma-separated' })),
+  attachments: Type.Optional(
+    Type.Any({ description: 'Files to attach: a list of data URLs data:<mime>;name=<file>;base64,<data> (as SpiffArena\'s file widget makes them), or a single one' }),
+  ),
 };
 
 type SendEmailParameters = Static<TObject<typeof parameters>>;
