@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Socket, type LookupFunction } from 'node:net';
 import pg from 'pg';
-import type { CommandLogger, EgressPolicy } from '@connector-proxy/sdk';
+import type { CommandLogger, EgressPolicy, SetupContext } from '@connector-proxy/sdk';
 import { parseConnectionString } from './connection-string.js';
 import { postgresPasswordMissing } from './errors.js';
+import { readPoolSettings } from './postgres-settings.js';
 import { resultTypes } from './result-types.js';
 
 /** Limits every pool shares, read once at start (see `postgres-settings.ts`). */
@@ -29,6 +30,11 @@ export interface PooledDatabase {
 
 /** Connections per pool: enough for a few concurrent tasks, few enough to spare the server. */
 export const MAX_CONNECTIONS_PER_POOL = 5;
+
+/** A connector's setup: its pool registry, with the limits read from the environment. */
+export function openPools(context: SetupContext): PoolRegistry {
+  return new PoolRegistry(readPoolSettings(context), context.settings.egress, context.log);
+}
 
 /**
  * One bounded pool of connections per connection string, so that consecutive calls reuse an
