@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
+import type { Connector } from '@connector-proxy/sdk';
 import { startProxy } from '@connector-proxy/server';
 import postgres from '@connector-proxy/connector-postgres';
 
@@ -88,14 +89,22 @@ export interface Answer {
 
 type RunningProxy = Awaited<ReturnType<typeof startProxy>>;
 
-/** A proxy with only the postgres connector; every answer and log line lands in `transcript`. */
+/**
+ * A proxy with only the postgres connector (or another one built on it, such as postgres_v2);
+ * every answer and log line lands in `transcript`.
+ */
 export class PostgresProxy {
   readonly transcript: string[] = [];
+  readonly #connector: Connector<unknown>;
   #proxy: RunningProxy | undefined;
+
+  constructor(connector: Connector<unknown> = postgres) {
+    this.#connector = connector;
+  }
 
   async start(env: Record<string, string> = {}): Promise<this> {
     this.#proxy = await startProxy({
-      connectors: [postgres],
+      connectors: [this.#connector],
       env: { CONNECTOR_PROXY_LOG_LEVEL: 'debug', ...env },
       logStream: { write: (line: string) => void this.transcript.push(line) },
     });
@@ -115,7 +124,7 @@ export class PostgresProxy {
   }
 
   async call(command: string, params: Record<string, unknown>): Promise<Answer> {
-    const response = await fetch(`${this.url}/v1/do/postgres/${command}`, {
+    const response = await fetch(`${this.url}/v1/do/${this.#connector.name}/${command}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...params, spiff__task_data: { note: 'not a parameter' }, spiff__task_id: 't1' }),
