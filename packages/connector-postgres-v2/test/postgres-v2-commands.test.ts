@@ -1,8 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PostgresErrorCodes } from '@connector-proxy/connector-postgres';
+import { randomBytes } from 'node:crypto';
+import { MAX_CONNECTIONS_PER_POOL, PostgresErrorCodes } from '@connector-proxy/connector-postgres';
 import postgresV2 from '@connector-proxy/connector-postgres-v2';
-import { failed, ok, PASSWORD, PostgresProxy, postgresUnavailable, TestSchema, type Answer } from '../../connector-postgres/test/postgres-test-database.js';
+import { eventually, failed, ok, PASSWORD, PostgresProxy, postgresUnavailable, TestSchema, type Answer } from '../../connector-postgres/test/postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
 
@@ -202,5 +203,28 @@ describe('postgres_v2 commands through the proxy', { skip: unavailable, timeout:
     const badConnection = await proxy.call('DoSQL', { database_connection_str: `host=127.0.0.1 sslkey=/etc/passwd password=${PASSWORD}`, schema: { sql: 'SELECT 1' } });
     failed(badConnection, 'invalid_parameters', undefined, 400);
     proxy.assertNothingLeaked([PASSWORD, conn]);
+  });
+
+  test('a DoSQL cut off by the deadline is cancelled on the server; COPY with the client is refused', async () => {
+    const application = `v2-sleep-${randomBytes(4).toString('hex')}`;
+    const sleepy = schema.keywordConnection(`application_name=${application}`);
+    const deadlined = await new PostgresProxy(postgresV2).start({ CONNECTOR_PROXY_COMMAND_TIMEOUT_MS: '400' });
+    try {
+      for (let round = 0; round < 2; round++) {
+        const answers = await Promise.all(
+          Array.from({ length: MAX_CONNECTIONS_PER_POOL }, () =>
+            deadlined.call('DoSQL', { database_connection_str: sleepy, schema: { sql: 'SET statement_timeout = 0; SELECT pg_sleep(25)', fetch_results: true } }),
+          ),
+        );
+        for (const answer of answers) failed(answer, 'command_timeout', 504);
+      }
+      await eventually(async () => (await schema.backends(application, 'active')) === 0);
+      assert.ok((await schema.backends(application)) <= MAX_CONNECTIONS_PER_POOL);
+      const copy = await deadlined.call('DoSQL', { database_connection_str: sleepy, schema: { sql: 'COPY (SELECT 1) TO STDOUT' } });
+      failed(copy, PostgresErrorCodes.copyNotSupported, 400);
+    } finally {
+      await deadlined.close();
+      await schema.terminate(application);
+    }
   });
 });
