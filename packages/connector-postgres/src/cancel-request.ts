@@ -24,9 +24,11 @@ export interface BackendKey {
  * own connection would not end it, as the server notices a closed client only when it next writes.
  * Sent without TLS, as libpq does (the request holds no secret of the user's; the server takes it
  * before any authentication). Answers `true` once the server closed the connection, `false` when
- * it could not be reached within `timeoutMs`.
+ * it could not be reached within `timeoutMs` or the connection has no backend key.
  */
 export function sendCancelRequest(target: CancelTarget, key: BackendKey, timeoutMs: number): Promise<boolean> {
+  // A server (or a pooler in front of one) that sent no backend key cannot be asked.
+  if (!isInt32(key.processID) || !isInt32(key.secretKey)) return Promise.resolve(false);
   return new Promise((resolve) => {
     const socket = policySocket(target.lookup);
     const finish = (sent: boolean): void => {
@@ -49,4 +51,8 @@ export function sendCancelRequest(target: CancelTarget, key: BackendKey, timeout
     socket.resume();
     socket.connect(target.port, target.host);
   });
+}
+
+function isInt32(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= -0x8000_0000 && (value as number) <= 0x7fff_ffff;
 }
