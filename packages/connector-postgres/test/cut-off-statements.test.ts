@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { MAX_CONNECTIONS_PER_POOL, PostgresErrorCodes } from '@connector-proxy/connector-postgres';
 import { eventually, failed, ok, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
@@ -106,6 +107,47 @@ describe('postgres connector: statements end with their calls', { skip: unavaila
       await holder.end();
     }
     assert.deepEqual(ok(await proxy.call('SelectValues', { database_connection_str: conn, table_name: 'locked', schema: {} })).rows, []);
+  });
+
+  test('when the cancel request cannot reach the server, the connection is closed after the connect timeout and the pool goes on', async () => {
+    // A TCP relay to PostgreSQL that, once told to, refuses new connections: the cancel request's among them.
+    let refusing = false;
+    const sockets = new Set<Socket>();
+    const relay = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => socket.destroy());
+      if (refusing) {
+        socket.destroy();
+        return;
+      }
+      const upstream = connect(PG_PORT, PG_HOST);
+      sockets.add(upstream);
+      upstream.on('error', () => socket.destroy());
+      socket.on('close', () => upstream.destroy());
+      upstream.on('close', () => socket.destroy());
+      socket.pipe(upstream).pipe(socket);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const application = `unreachable-cancel-${run}`;
+    applications.push(application);
+    try {
+      const { port } = relay.address() as { port: number };
+      const conn = `host=127.0.0.1 port=${port} dbname=${PG_DATABASE} user=${PG_USER} application_name=${application} options='-c search_path=${schema.name}'`;
+      const proxy = await startProxy({ CONNECTOR_PROXY_COMMAND_TIMEOUT_MS: '400', CONNECTOR_PROXY_POSTGRES_CONNECT_TIMEOUT_MS: '300' });
+      const fullPool = (sql: string) => Promise.all(Array.from({ length: MAX_CONNECTIONS_PER_POOL }, () => proxy.call('DoSQL', { database_connection_str: conn, schema: { sql } })));
+      // Five open connections first, then no new connection gets through the relay.
+      for (const answer of await fullPool('SELECT pg_sleep(0.1)')) ok(answer);
+      refusing = true;
+      for (const answer of await fullPool(SLEEP_UNBOUNDED)) failed(answer, 'command_timeout', 504);
+      const closed = () => proxy.transcript.filter((line) => line.includes('could not be cancelled in time')).length;
+      await eventually(async () => closed() === MAX_CONNECTIONS_PER_POOL);
+      refusing = false;
+      // Had the five connections stayed out of the pool waiting for their statements, this would time out.
+      ok(await proxy.call('DoSQL', { database_connection_str: conn, schema: { sql: 'SELECT 1' } }));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    }
   });
 
   test('COPY FROM STDIN and COPY TO STDOUT are refused as such, not reported as a timeout', async () => {
