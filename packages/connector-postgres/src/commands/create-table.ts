@@ -6,7 +6,7 @@ import { withConnection } from '../pooled-connection.js';
 import { sqlstateOf } from '../postgres-failure.js';
 import { Problems, readFlag, readObject, readTableName } from '../schema-reading.js';
 import { createTableSql, type Statement } from '../sql-builder.js';
-import type { TableParameters } from './table-parameters.js';
+import type { TableParameters } from '../table-parameters.js';
 
 const TABLE_EXISTS = '42P07';
 

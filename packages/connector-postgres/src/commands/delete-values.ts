@@ -5,8 +5,8 @@ import { Problems, readObject, readTableName } from '../schema-reading.js';
 import { deleteSql } from '../sql-builder.js';
 import { readWhere } from '../where-clause.js';
 import type { RowCountBody } from './insert-values.js';
-import { runRowChange, type RowChangePlan } from './row-change.js';
-import type { TableParameters } from './table-parameters.js';
+import { runRowChange, type RowChangePlan } from '../row-change.js';
+import type { TableParameters } from '../table-parameters.js';
 
 /** `postgres/DeleteValues`: deletes the rows that match. */
 export const deleteValues = defineCommand({

@@ -5,7 +5,7 @@ import { withConnection } from '../pooled-connection.js';
 import { sqlstateOf } from '../postgres-failure.js';
 import { Problems, readFlag, readObject, readTableName } from '../schema-reading.js';
 import { dropTableSql, type Statement } from '../sql-builder.js';
-import type { TableParameters } from './table-parameters.js';
+import type { TableParameters } from '../table-parameters.js';
 
 const TABLE_NOT_FOUND = '42P01';
 

@@ -4,7 +4,7 @@ import type { PoolRegistry } from '../pool-registry.js';
 import { withConnection } from '../pooled-connection.js';
 import { Problems, readNames, readObject, readTableName } from '../schema-reading.js';
 import { insertSql, type Statement } from '../sql-builder.js';
-import type { TableParameters } from './table-parameters.js';
+import type { TableParameters } from '../table-parameters.js';
 
 /** What the row-changing commands answer. */
 export interface RowCountBody {

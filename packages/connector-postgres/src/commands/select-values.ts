@@ -6,7 +6,7 @@ import { queryShaped, type RowShape, type Rows } from '../row-shape.js';
 import { Problems, readNames, readObject, readTableName } from '../schema-reading.js';
 import { selectSql, type Statement } from '../sql-builder.js';
 import { readWhere } from '../where-clause.js';
-import type { TableParameters } from './table-parameters.js';
+import type { TableParameters } from '../table-parameters.js';
 
 /** What `postgres/SelectValues` answers: one object per row, keyed by column name. */
 export interface SelectValuesBody {

@@ -5,8 +5,8 @@ import { isJsonObject, Problems, readName, readObject, readTableName } from '../
 import { updateSql } from '../sql-builder.js';
 import { readWhere } from '../where-clause.js';
 import type { RowCountBody } from './insert-values.js';
-import { runRowChange, type RowChangePlan } from './row-change.js';
-import type { TableParameters } from './table-parameters.js';
+import { runRowChange, type RowChangePlan } from '../row-change.js';
+import type { TableParameters } from '../table-parameters.js';
 
 /** `postgres/UpdateValues`: sets columns of the rows that match, every value a bound parameter. */
 export const updateValues = defineCommand({

@@ -1,7 +1,7 @@
 import type { CommandContext } from '@connector-proxy/sdk';
-import type { PoolRegistry } from '../pool-registry.js';
-import { withConnection } from '../pooled-connection.js';
-import type { Statement } from '../sql-builder.js';
+import type { PoolRegistry } from './pool-registry.js';
+import { withConnection } from './pooled-connection.js';
+import type { Statement } from './sql-builder.js';
 
 /** An UpdateValues or DeleteValues call, read and checked. */
 export interface RowChangePlan {
