@@ -16,6 +16,7 @@ export const PostgresErrorCodes = {
   constraintViolation: 'PostgresConstraintViolation',
   timeout: 'PostgresTimeout',
   resultTooLarge: 'PostgresResultTooLarge',
+  copyNotSupported: 'PostgresCopyNotSupported',
   postgresError: 'PostgresError',
 } as const;
 
@@ -97,6 +98,19 @@ export function postgresResultTooLarge(action: string, limitBytes: number): Comm
   return failure(PostgresErrorCodes.resultTooLarge, 413, {
     action,
     reason: `the rows came to more than the ${limitBytes} bytes this proxy reads (CONNECTOR_PROXY_MAX_RESPONSE_BYTES); select fewer rows or columns`,
+    sqlstate: undefined,
+  });
+}
+
+/**
+ * The SQL asked for `COPY ... FROM STDIN` or `COPY ... TO STDOUT`, which need a data stream beside
+ * the statement that a command call does not have (400: the same SQL fails the same way).
+ */
+export function postgresCopyNotSupported(action: string): CommandError {
+  return failure(PostgresErrorCodes.copyNotSupported, 400, {
+    action,
+    reason:
+      'COPY ... FROM STDIN and COPY ... TO STDOUT are not supported through this command (they need a data stream beside the SQL); insert rows with INSERT ... VALUES or InsertValues, read them with SELECT',
     sqlstate: undefined,
   });
 }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Socket, type LookupFunction } from 'node:net';
 import pg from 'pg';
-import type { CommandLogger, EgressPolicy } from '@connector-proxy/sdk';
+import type { CommandLogger, EgressPolicy, SetupContext } from '@connector-proxy/sdk';
+import { sendCancelRequest, type BackendKey } from './cancel-request.js';
 import { parseConnectionString } from './connection-string.js';
 import { postgresPasswordMissing } from './errors.js';
+import { policySocket } from './policy-socket.js';
+import { readPoolSettings } from './postgres-settings.js';
 import { resultTypes } from './result-types.js';
 
 /** Limits every pool shares, read once at start (see `postgres-settings.ts`). */
@@ -25,10 +27,22 @@ export interface PooledDatabase {
   readonly pool: pg.Pool;
   /** Strings to scrub from any message: the password, when the string has one. */
   readonly secrets: readonly string[];
+  /**
+   * Cancels what the backend `key` runs (see `sendCancelRequest`), trying for at most the connect
+   * timeout; `true` once the server took the request.
+   */
+  cancel(key: BackendKey): Promise<boolean>;
+  /** How long a cancelled statement may take to end before its connection is closed instead. */
+  readonly cancelGraceMs: number;
 }
 
 /** Connections per pool: enough for a few concurrent tasks, few enough to spare the server. */
 export const MAX_CONNECTIONS_PER_POOL = 5;
+
+/** A connector's setup: its pool registry, with the limits read from the environment. */
+export function openPools(context: SetupContext): PoolRegistry {
+  return new PoolRegistry(readPoolSettings(context), context.settings.egress, context.log);
+}
 
 /**
  * One bounded pool of connections per connection string, so that consecutive calls reuse an
@@ -82,6 +96,7 @@ export class PoolRegistry {
     this.#egress.assertHostAllowed(target.host);
     const { password } = target;
     const { lookup } = this.#egress;
+    const connectTimeoutMs = Math.min(target.connectTimeoutMs ?? Infinity, this.#settings.connectTimeoutMs);
     const pool = new pg.Pool({
       // Names resolve through the egress policy, so the address checked is the one connected to.
       stream: () => policySocket(lookup),
@@ -101,7 +116,7 @@ export class PoolRegistry {
       application_name: target.application_name,
       options: target.options,
       statement_timeout: this.#settings.statementTimeoutMs,
-      connectionTimeoutMillis: Math.min(target.connectTimeoutMs ?? Infinity, this.#settings.connectTimeoutMs),
+      connectionTimeoutMillis: connectTimeoutMs,
       idleTimeoutMillis: this.#settings.idleTimeoutMs,
       max: MAX_CONNECTIONS_PER_POOL,
       types: resultTypes,
@@ -110,7 +125,13 @@ export class PoolRegistry {
     pool.on('error', (error) => {
       this.#log.warn('An idle PostgreSQL connection failed and was closed', { code: (error as { code?: unknown }).code });
     });
-    return { pool, secrets: password ? [password] : [] };
+    const cancelTarget = { host: target.host, port: target.port, lookup };
+    return {
+      pool,
+      secrets: password ? [password] : [],
+      cancel: (key) => sendCancelRequest(cancelTarget, key, connectTimeoutMs),
+      cancelGraceMs: connectTimeoutMs,
+    };
   }
 
   #evictLeastRecentlyUsed(): void {
@@ -124,13 +145,3 @@ export class PoolRegistry {
   }
 }
 
-/**
- * A socket for node-postgres, which opens it with `connect(port, host)` and so would resolve the
- * host with the system's lookup: this one resolves it with the egress policy's.
- */
-function policySocket(lookup: LookupFunction): Socket {
-  const socket = new Socket();
-  const connect = socket.connect.bind(socket);
-  socket.connect = ((port: number, host: string) => connect({ port, host, lookup })) as Socket['connect'];
-  return socket;
-}

@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { MAX_CONNECTIONS_PER_POOL, PostgresErrorCodes } from '@connector-proxy/connector-postgres';
-import { closedPort, failed, ok, PASSWORD, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
+import { closedPort, eventually, failed, ok, PASSWORD, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
-
-/** Waits until `check` holds, for at most `ms`. */
-async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`still not true after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('postgres connector: connections, timeouts and secrets', { skip: unavailable, timeout: 60_000 }, () => {
   const schema = new TestSchema();
@@ -35,9 +26,8 @@ describe('postgres connector: connections, timeouts and secrets', { skip: unavai
     return text;
   }
 
-  async function connectionsOf(app: string): Promise<number> {
-    const rows = await schema.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [`${app}-${run}`]);
-    return rows[0]?.n ?? 0;
+  function connectionsOf(app: string): Promise<number> {
+    return schema.backends(`${app}-${run}`);
   }
 
   before(async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
+import type { Connector } from '@connector-proxy/sdk';
 import { startProxy } from '@connector-proxy/server';
 import postgres from '@connector-proxy/connector-postgres';
 
@@ -55,6 +56,23 @@ export class TestSchema {
     return (await this.#client.query<R>(text, values)).rows;
   }
 
+  /**
+   * How many server processes (backends) have `applicationName`, in any state or only in `state`
+   * (`active`: running a statement).
+   */
+  async backends(applicationName: string, state?: 'active'): Promise<number> {
+    const rows = await this.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND ($2::text IS NULL OR state = $2)',
+      [applicationName, state ?? null],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  /** Ends every backend of `applicationName`: a test's cleanup, whatever the proxy left running. */
+  async terminate(applicationName: string): Promise<void> {
+    await this.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+  }
+
   /** The exact names of the tables in this schema. */
   async tables(): Promise<string[]> {
     const rows = await this.query<{ tablename: string }>('SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename', [this.name]);
@@ -88,14 +106,22 @@ export interface Answer {
 
 type RunningProxy = Awaited<ReturnType<typeof startProxy>>;
 
-/** A proxy with only the postgres connector; every answer and log line lands in `transcript`. */
+/**
+ * A proxy with only the postgres connector (or another one built on it, such as postgres_v2);
+ * every answer and log line lands in `transcript`.
+ */
 export class PostgresProxy {
   readonly transcript: string[] = [];
+  readonly #connector: Connector<unknown>;
   #proxy: RunningProxy | undefined;
+
+  constructor(connector: Connector<unknown> = postgres) {
+    this.#connector = connector;
+  }
 
   async start(env: Record<string, string> = {}): Promise<this> {
     this.#proxy = await startProxy({
-      connectors: [postgres],
+      connectors: [this.#connector],
       env: { CONNECTOR_PROXY_LOG_LEVEL: 'debug', ...env },
       logStream: { write: (line: string) => void this.transcript.push(line) },
     });
@@ -115,7 +141,7 @@ export class PostgresProxy {
   }
 
   async call(command: string, params: Record<string, unknown>): Promise<Answer> {
-    const response = await fetch(`${this.url}/v1/do/postgres/${command}`, {
+    const response = await fetch(`${this.url}/v1/do/${this.#connector.name}/${command}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ ...params, spiff__task_data: { note: 'not a parameter' }, spiff__task_id: 't1' }),
@@ -148,6 +174,15 @@ export function failed(answer: Answer, code: string, httpStatus: number | undefi
   assert.equal(answer.status, status, answer.text);
   assert.equal(answer.envelope.error?.error_code, code, answer.text);
   assert.equal(answer.envelope.command_response.http_status, httpStatus, answer.text);
+}
+
+/** Waits until `check` holds, for at most `ms`. */
+export async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) assert.fail(`still not true after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** A TCP port on 127.0.0.1 where nothing listens. */

@@ -7,9 +7,16 @@ import type { ProxyConfig } from './config.js';
 
 /**
  * The connectors `npm start` serves, by name, in the order `/v1/commands` lists them. Each is the
- * package `@connector-proxy/connector-<name>`.
+ * package `@connector-proxy/connector-<name>`, its `_` written `-` (`postgres_v2` is
+ * `connector-postgres-v2`): npm package names take no `_` by convention, connector names keep the
+ * reference's ids.
  */
-export const BUILT_IN_CONNECTORS: readonly string[] = ['http', 'smtp', 'slack', 'aws', 'postgres'];
+export const BUILT_IN_CONNECTORS: readonly string[] = ['http', 'smtp', 'slack', 'aws', 'postgres', 'postgres_v2'];
+
+/** The package of a built-in connector. */
+function builtInPackage(name: string): string {
+  return `@connector-proxy/connector-${name.replaceAll('_', '-')}`;
+}
 
 /**
  * Imports the built-in connectors (less the disabled ones, which are never loaded: their
@@ -23,7 +30,7 @@ export async function loadConnectors(config: ProxyConfig, cwd = process.cwd()): 
     }
   }
   const enabled = BUILT_IN_CONNECTORS.filter((name) => !config.disabledConnectors.includes(name));
-  const specifiers = [...enabled.map((name) => `@connector-proxy/connector-${name}`), ...config.connectors];
+  const specifiers = [...enabled.map(builtInPackage), ...config.connectors];
   return Promise.all(specifiers.map((specifier) => importConnector(specifier, cwd)));
 }
 

@@ -21,8 +21,8 @@ async function commandIds(env: Record<string, string>): Promise<string[]> {
 describe('loading connectors', () => {
   test('every built-in connector is served by default', async () => {
     const ids = await commandIds({});
-    assert.equal(BUILT_IN_CONNECTORS.length, 5);
-    for (const prefix of ['http/', 'smtp/', 'slack/', 'aws/', 'postgres/']) {
+    assert.equal(BUILT_IN_CONNECTORS.length, 6);
+    for (const prefix of ['http/', 'smtp/', 'slack/', 'aws/', 'postgres/', 'postgres_v2/']) {
       assert.ok(ids.some((id) => id.startsWith(prefix)), `${prefix} commands are listed`);
     }
   });
@@ -31,6 +31,16 @@ describe('loading connectors', () => {
     const ids = await commandIds({ CONNECTOR_PROXY_DISABLED_CONNECTORS: 'slack, aws' });
     assert.ok(!ids.some((id) => id.startsWith('slack/') || id.startsWith('aws/')));
     assert.ok(ids.includes('http/GetRequest'));
+  });
+
+  test('postgres_v2 is served from connector-postgres-v2, and can be disabled alone', async () => {
+    const ids = await commandIds({});
+    for (const command of ['CreateTableV2', 'InsertValuesV2', 'SelectValuesV2', 'UpdateValuesV2', 'DeleteValuesV2', 'DropTableV2', 'DoSQL']) {
+      assert.ok(ids.includes(`postgres_v2/${command}`), `postgres_v2/${command} is listed`);
+    }
+    const without = await commandIds({ CONNECTOR_PROXY_DISABLED_CONNECTORS: 'postgres_v2' });
+    assert.ok(!without.some((id) => id.startsWith('postgres_v2/')));
+    assert.ok(without.includes('postgres/DoSQL'), 'disabling postgres_v2 leaves postgres');
   });
 
   test('disabling a connector that is not built in stops the start, naming the variable', async () => {

@@ -5,7 +5,8 @@ import type { PoolRegistry } from '../pool-registry.js';
 import { withConnection } from '../pooled-connection.js';
 import { sqlstateOf } from '../postgres-failure.js';
 import { Problems, readFlag, readObject, readTableName } from '../schema-reading.js';
-import { createTableSql } from '../sql-builder.js';
+import { createTableSql, type Statement } from '../sql-builder.js';
+import type { TableParameters } from '../table-parameters.js';
 
 const TABLE_EXISTS = '42P07';
 
@@ -14,6 +15,14 @@ export interface CreateTableBody {
   table_name: string;
   /** `false` only with `if_not_exists` when the table was already there. */
   created: boolean;
+}
+
+/** A CreateTable call, read and checked. */
+export interface CreateTablePlan {
+  /** The table name, quoted. */
+  table: string;
+  statement: Statement;
+  ifNotExists: boolean;
 }
 
 /** `postgres/CreateTable`: `CREATE TABLE` with checked column names, types and constraints. */
@@ -28,30 +37,40 @@ export const createTable = defineCommand({
     ),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
-    const problems = new Problems();
-    const table = readTableName(params.table_name, problems);
-    const schema = readObject(params.schema, 'schema', ['column_definitions', 'columns', 'if_not_exists'], problems) ?? {};
-    // The reference connector calls them `column_definitions`; `columns` reads better. Either, not both.
-    if (schema.column_definitions !== undefined && schema.columns !== undefined) {
-      problems.add('schema', 'must give the columns once: as "column_definitions" or as "columns"');
-    }
-    const columnsKey = schema.columns !== undefined ? 'columns' : 'column_definitions';
-    const columns = readColumnDefinitions(schema[columnsKey], `schema.${columnsKey}`, problems);
-    const ifNotExists = readFlag(schema.if_not_exists, 'schema.if_not_exists', problems);
-    problems.throwIfAny();
-
-    const statement = createTableSql(table, columns);
-    const created = await withConnection(ctx, { connectionString: params.database_connection_str, action: `Creating table ${table}` }, async (client) => {
-      try {
-        await client.query(statement.text);
-        return true;
-      } catch (error) {
-        if (ifNotExists && sqlstateOf(error) === TABLE_EXISTS) return false;
-        throw error;
-      }
-    });
-    ctx.log.info(created ? `Created table ${table}` : `Table ${table} already exists`);
+    const created = await runCreateTable(ctx, params.database_connection_str, readCreateTable(params));
     const body: CreateTableBody = { table_name: params.table_name, created };
     return { body };
   },
 });
+
+/** Reads `table_name` and `schema` (`column_definitions` or `columns`, `if_not_exists`); throws `invalid_parameters`. */
+export function readCreateTable(params: TableParameters): CreateTablePlan {
+  const problems = new Problems();
+  const table = readTableName(params.table_name, problems);
+  const schema = readObject(params.schema ?? {}, 'schema', ['column_definitions', 'columns', 'if_not_exists'], problems) ?? {};
+  // The reference connector calls them `column_definitions`; `columns` reads better. Either, not both.
+  if (schema.column_definitions !== undefined && schema.columns !== undefined) {
+    problems.add('schema', 'must give the columns once: as "column_definitions" or as "columns"');
+  }
+  const columnsKey = schema.columns !== undefined ? 'columns' : 'column_definitions';
+  const columns = readColumnDefinitions(schema[columnsKey], `schema.${columnsKey}`, problems);
+  const ifNotExists = readFlag(schema.if_not_exists, 'schema.if_not_exists', problems);
+  problems.throwIfAny();
+  return { table, statement: createTableSql(table, columns), ifNotExists };
+}
+
+/** Creates the table; answers `false` when it existed and the plan allows that. */
+export async function runCreateTable(ctx: CommandContext<PoolRegistry>, connectionString: string, plan: CreateTablePlan): Promise<boolean> {
+  const { table, statement, ifNotExists } = plan;
+  const created = await withConnection(ctx, { connectionString, action: `Creating table ${table}` }, async (client) => {
+    try {
+      await client.query(statement.text);
+      return true;
+    } catch (error) {
+      if (ifNotExists && sqlstateOf(error) === TABLE_EXISTS) return false;
+      throw error;
+    }
+  });
+  ctx.log.info(created ? `Created table ${table}` : `Table ${table} already exists`);
+  return created;
+}

@@ -1,8 +1,8 @@
 import { defineCommand, type CommandContext } from '@connector-proxy/sdk';
-import type pg from 'pg';
 import { databaseConnectionStr, schemaObject } from '../parameters.js';
 import type { PoolRegistry } from '../pool-registry.js';
 import { withConnection } from '../pooled-connection.js';
+import { queryShaped, type RowShape, type ShapedResult } from '../row-shape.js';
 import { Problems, readFlag, readObject } from '../schema-reading.js';
 
 /** What `postgres/DoSQL` answers, from the last statement of `sql`. */
@@ -11,6 +11,15 @@ export interface DoSqlBody {
   row_count: number;
   /** The statement's command tag, e.g. `SELECT`, `INSERT`, `CREATE`. */
   command: string | null;
+}
+
+/** A DoSQL call, read and checked. */
+export interface DoSqlPlan {
+  sql: string;
+  /** Bound to the placeholders of `sql`; never part of its text. */
+  values: unknown[];
+  /** `fetch_results`: the reference connector answers rows only when it is set. */
+  fetchResults: boolean;
 }
 
 /**
@@ -25,27 +34,31 @@ export const doSql = defineCommand({
     schema: schemaObject('The SQL and, optionally, the values bound to $1, $2..., e.g. {"sql": "SELECT * FROM orders WHERE qty > $1", "values": [2]}'),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
-    const problems = new Problems();
-    const schema = readObject(params.schema, 'schema', ['sql', 'values', 'fetch_results'], problems) ?? {};
-    const sql = readSql(schema.sql, problems);
-    const values = readValues(schema.values, problems);
-    // Accepted for the reference connector's workflows; rows are always returned.
-    readFlag(schema.fetch_results, 'schema.fetch_results', problems);
-    problems.throwIfAny();
-
-    const action = 'Running the SQL statement';
-    const outcome = await withConnection(ctx, { connectionString: params.database_connection_str, action, resetSession: true }, (client) =>
-      // Without values the simple protocol runs several `;`-separated statements; with values
-      // (extended protocol) the text must be one statement.
-      client.query<Record<string, unknown>>(sql, values.length > 0 ? values : undefined),
-    );
-    const last = lastResult(outcome);
-    const rowCount = last.rowCount ?? last.rows.length;
-    ctx.log.info(`Ran the SQL statement (${last.command ?? 'no command'}): row count ${rowCount}`);
-    const body: DoSqlBody = { rows: last.rows, row_count: rowCount, command: last.command ?? null };
+    // `fetch_results` is accepted for the reference connector's workflows; rows are always returned.
+    const last = await runDoSql(ctx, params.database_connection_str, readDoSql(params), 'objects');
+    const body: DoSqlBody = { rows: last.rows, row_count: last.rowCount ?? last.rows.length, command: last.command };
     return { body };
   },
 });
+
+/** Reads `schema` (`sql`, `values`, `fetch_results`); throws `invalid_parameters`. */
+export function readDoSql(params: { schema: Record<string, unknown> }): DoSqlPlan {
+  const problems = new Problems();
+  const schema = readObject(params.schema, 'schema', ['sql', 'values', 'fetch_results'], problems) ?? {};
+  const sql = readSql(schema.sql, problems);
+  const values = readValues(schema.values, problems);
+  const fetchResults = readFlag(schema.fetch_results, 'schema.fetch_results', problems);
+  problems.throwIfAny();
+  return { sql, values, fetchResults };
+}
+
+/** Runs the SQL (in a session reset before the connection's reuse); answers its last statement's result. */
+export async function runDoSql<S extends RowShape>(ctx: CommandContext<PoolRegistry>, connectionString: string, plan: DoSqlPlan, shape: S): Promise<ShapedResult<S>> {
+  const use = { connectionString, action: 'Running the SQL statement', resetSession: true };
+  const last = await withConnection(ctx, use, (client) => queryShaped(client, plan.sql, plan.values, shape));
+  ctx.log.info(`Ran the SQL statement (${last.command ?? 'no command'}): row count ${last.rowCount ?? last.rows.length}`);
+  return last;
+}
 
 function readSql(value: unknown, problems: Problems): string {
   if (typeof value === 'string' && value.trim() !== '' && !value.includes('\0')) return value;
@@ -58,10 +71,4 @@ function readValues(value: unknown, problems: Problems): unknown[] {
   if (Array.isArray(value)) return value;
   problems.add('schema.values', 'must be an array of values for $1, $2...');
   return [];
-}
-
-/** node-postgres answers a multi-statement text with one result per statement, though typed as one. */
-function lastResult(outcome: pg.QueryResult<Record<string, unknown>>): pg.QueryResult<Record<string, unknown>> {
-  const results = outcome as unknown as pg.QueryResult<Record<string, unknown>> | pg.QueryResult<Record<string, unknown>>[];
-  return Array.isArray(results) ? (results.at(-1) ?? outcome) : results;
 }

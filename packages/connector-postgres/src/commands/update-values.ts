@@ -1,11 +1,12 @@
 import { defineCommand, type CommandContext } from '@connector-proxy/sdk';
 import { databaseConnectionStr, schemaObject, tableName } from '../parameters.js';
 import type { PoolRegistry } from '../pool-registry.js';
-import { withConnection } from '../pooled-connection.js';
 import { isJsonObject, Problems, readName, readObject, readTableName } from '../schema-reading.js';
 import { updateSql } from '../sql-builder.js';
 import { readWhere } from '../where-clause.js';
 import type { RowCountBody } from './insert-values.js';
+import { runRowChange, type RowChangePlan } from '../row-change.js';
+import type { TableParameters } from '../table-parameters.js';
 
 /** `postgres/UpdateValues`: sets columns of the rows that match, every value a bound parameter. */
 export const updateValues = defineCommand({
@@ -17,24 +18,27 @@ export const updateValues = defineCommand({
     schema: schemaObject('The new values and the rows to change (every row without where), e.g. {"set": {"qty": 4}, "where": [["name", "=", "apple"]]}'),
   },
   async run(params, ctx: CommandContext<PoolRegistry>) {
-    const problems = new Problems();
-    const table = readTableName(params.table_name, problems);
-    const schema = readObject(params.schema, 'schema', ['set', 'where'], problems) ?? {};
-    const set = readAssignments(schema.set, problems);
-    const where = readWhere(schema.where, 'schema.where', problems);
-    problems.throwIfAny();
-
-    const statement = updateSql(table, set, where);
-    const action = `Updating table ${table}`;
-    const result = await withConnection(ctx, { connectionString: params.database_connection_str, action }, (client) =>
-      client.query(statement.text, statement.values),
-    );
-    const rowCount = result.rowCount ?? 0;
-    ctx.log.info(`Updated table ${table}: row count ${rowCount}`);
+    const rowCount = await runUpdateValues(ctx, params.database_connection_str, readUpdateValues(params));
     const body: RowCountBody = { row_count: rowCount };
     return { body };
   },
 });
+
+/** Reads `table_name` and `schema` (`set`, `where`); throws `invalid_parameters`. */
+export function readUpdateValues(params: TableParameters): RowChangePlan {
+  const problems = new Problems();
+  const table = readTableName(params.table_name, problems);
+  const schema = readObject(params.schema ?? {}, 'schema', ['set', 'where'], problems) ?? {};
+  const set = readAssignments(schema.set, problems);
+  const where = readWhere(schema.where, 'schema.where', problems);
+  problems.throwIfAny();
+  return { table, statement: updateSql(table, set, where) };
+}
+
+/** Updates the matching rows; answers how many. */
+export function runUpdateValues(ctx: CommandContext<PoolRegistry>, connectionString: string, plan: RowChangePlan): Promise<number> {
+  return runRowChange(ctx, connectionString, `Updating table ${plan.table}`, plan.statement);
+}
 
 /** `set`: a non-empty object from column name to new value. */
 function readAssignments(value: unknown, problems: Problems): Map<string, unknown> {
