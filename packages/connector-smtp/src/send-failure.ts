@@ -1,4 +1,4 @@
-import type { CommandError } from '@connector-proxy/sdk';
+import { isCommandError, type CommandError } from '@connector-proxy/sdk';
 import type { NodemailerError } from 'nodemailer';
 import {
   smtpAuthenticationFailed,
@@ -29,9 +29,12 @@ const TLS_FAILURE_CODE = /^ERR_(TLS|SSL)_|CERT|SELF_SIGNED|^UNABLE_TO_/;
 /**
  * The command error for a failed nodemailer send, chosen by nodemailer's `code` and the SMTP
  * reply code (never by `instanceof`: errors may come from another copy of nodemailer).
- * Anything that is not a nodemailer error is a bug and is rethrown (a 500 `internal_error`).
+ * A command error (the egress policy's) is answered as it is; anything else that is not a
+ * nodemailer error is a bug and is rethrown (a 500 `internal_error`).
  */
 export function toSendFailure(error: unknown, context: FailureContext): CommandError {
+  // Already made for the workflow: the egress policy's EgressDenied, by name or from the socket's lookup.
+  if (isCommandError(error)) return error;
   if (!isNodemailerError(error)) throw error;
   const { server } = context;
   const reply = quoted(error.response, context);
