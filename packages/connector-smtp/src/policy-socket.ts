@@ -3,14 +3,15 @@
  * code and connect to whatever address came back; given these sockets it resolves nothing, and
  * the egress policy's lookup decides, so the address checked is the address connected to.
  */
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { SMTPPoolOptions } from 'nodemailer';
 import { isCommandError, type EgressPolicy } from '@connector-proxy/sdk';
 
-/** What nodemailer's `getSocket` passes on: the error, or the connected socket it speaks SMTP on. */
-type SocketCallback = (error: Error | null, socketOptions?: { connection: Socket }) => void;
-
-/** nodemailer's `getSocket` option: called for each new pooled connection with the transport's options. */
-export type GetSocket = (options: { host?: string; port?: number }, callback: SocketCallback) => void;
+/**
+ * nodemailer's `getSocket` option: called for each new pooled connection with the transport's
+ * options; answers an error, or `{ connection }`, a connected socket to speak SMTP on.
+ */
+export type GetSocket = NonNullable<SMTPPoolOptions['getSocket']>;
 
 /**
  * A `getSocket` that connects through `egress.lookup` within `timeoutMs`. A refusal arrives as
@@ -22,7 +23,7 @@ export type GetSocket = (options: { host?: string; port?: number }, callback: So
  */
 export function policySocket(egress: EgressPolicy, timeoutMs: number): GetSocket {
   return ({ host, port }, callback) => {
-    const socket = connect({ host, port, lookup: egress.lookup });
+    const socket = connect({ host, port: Number(port), lookup: egress.lookup });
     const settle = (error: Error | null) => {
       clearTimeout(timer);
       socket.removeListener('error', settle);
