@@ -1,4 +1,4 @@
-import { isCommandError, type CommandError } from '@connector-proxy/sdk';
+import { isCommandError, redactSecrets, type CommandError } from '@connector-proxy/sdk';
 import type { NodemailerError } from 'nodemailer';
 import {
   smtpAuthenticationFailed,
@@ -98,8 +98,7 @@ function unreachableReason(error: NodemailerError, reason: string): string {
 /** A text from the server or from nodemailer, safe and short enough to put in a message. */
 function quoted(text: string | undefined, context: FailureContext): string | undefined {
   if (!text) return undefined;
-  let safe = text.trim();
-  for (const secret of context.secrets) if (secret) safe = safe.replaceAll(secret, '[Redacted]');
+  const safe = redactSecrets(text.trim(), context.secrets);
   return safe.length > MAX_QUOTED_LENGTH ? `${safe.slice(0, MAX_QUOTED_LENGTH)}…` : safe;
 }
 
