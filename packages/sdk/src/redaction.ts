@@ -98,7 +98,7 @@ const TRAILING_PUNCTUATION = /[).,;:!?]+$/;
  * redactUrl('https://hooks.slack.com/services/T0/B0/XyZ') // 'https://hooks.slack.com/services/T0/B0/[Redacted]'
  */
 export function redactUrl(text: string): string {
-  if (!URL_LIKE.test(text) || !URL.canParse(text)) return text;
+  if (!URL_LIKE.test(text) || !mayHoldSecrets(text) || !URL.canParse(text)) return text;
   const url = new URL(text);
   const path = redactPath(url);
   const search = redactQuery(url.search);
@@ -120,6 +120,32 @@ export function redactUrls(text: string): string {
     const trailing = TRAILING_PUNCTUATION.exec(match)?.[0] ?? '';
     return `${redactUrl(match.slice(0, match.length - trailing.length))}${trailing}`;
   });
+}
+
+/** Hosts whose webhook URLs carry their secret in the path (see {@link WEBHOOK_SECRETS}). */
+const WEBHOOK_HOST_MARKS = /hooks\.slack|discord|webhook\.office|api\.telegram/i;
+/** A query value that is there and not already redacted. */
+const QUERY_VALUE = /=(?!\[Redacted\](?:&|$))[^&]/;
+
+/**
+ * False when a URL certainly has nothing {@link redactUrl} would hide, found by a scan of its
+ * text: most URLs in log lines (a connector's, already redacted, or a plain path) skip parsing.
+ */
+function mayHoldSecrets(text: string): boolean {
+  if (text.includes('@') || text.includes('#') || hasLongAlphanumericRun(text) || WEBHOOK_HOST_MARKS.test(text)) return true;
+  const query = text.indexOf('?');
+  return query !== -1 && QUERY_VALUE.test(text.slice(query));
+}
+
+/** One pass over the text: a regular expression for the same retries at every position, 10 times slower. */
+function hasLongAlphanumericRun(text: string): boolean {
+  let run = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index) | 0x20; // folds A-Z onto a-z; digits keep their codes
+    run = (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) ? run + 1 : 0;
+    if (run >= MIN_CREDENTIAL_RUN) return true;
+  }
+  return false;
 }
 
 /** `?a=1&flag&b=` as `?a=[Redacted]&flag&b=`: every value hidden, names and empty values kept. */
