@@ -9,7 +9,7 @@
 import type { CommandContext } from '@connector-proxy/sdk';
 import { invalidRedirect, tooManyRedirects } from './errors.js';
 import type { HttpClient } from './http-client.js';
-import { withoutHeaders } from './request-headers.js';
+import { onlyHeaders, withoutHeaders } from './request-headers.js';
 import { isHttpUrl, redirectTarget, type RequestTarget } from './request-target.js';
 import { exchange, type AttemptOutcome, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
 
@@ -22,8 +22,15 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const REPEATING_STATUSES = new Set([307, 308]);
 /** What describes a body that is not resent. */
 const BODY_HEADERS = new Set(['content-type']);
-/** Credentials that must not reach another origin. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+/**
+ * The only headers that go on to another origin. An allow list, not a list of credential
+ * headers: an API's key can hide under any name (`X-Api-Key`, `Private-Token`, `X-Auth-Token`),
+ * while these describe what the client accepts or what body it sends and carry no secret.
+ */
+const CROSS_ORIGIN_HEADERS = new Set([
+  'accept', 'accept-language', 'accept-encoding', 'user-agent', 'cache-control', 'pragma',
+  'content-type', 'content-language', 'content-encoding',
+]);
 
 /**
  * Sends `request`, then each redirect it leads to, up to {@link MAX_REDIRECTS}; gives the
@@ -70,13 +77,14 @@ function nextUrl(location: string, from: RequestTarget): URL | string {
 
 /**
  * The request for the next hop: 303 (and, as browsers and requests do, 302, and 301 after a
- * POST) becomes a GET; only 307 and 308 resend the body. Credentials go only where they would
- * have gone before (see {@link keepsCredentials}).
+ * POST) becomes a GET; only 307 and 308 resend the body. Headers that may hold credentials go
+ * only where they would have gone before (see {@link keepsCredentials}); elsewhere only
+ * {@link CROSS_ORIGIN_HEADERS} go on.
  */
 function redirectedRequest(request: OutboundRequest, status: number, target: RequestTarget): OutboundRequest {
   const repeats = REPEATING_STATUSES.has(status);
   let headers = repeats ? request.headers : withoutHeaders(request.headers, BODY_HEADERS);
-  if (!keepsCredentials(request.target, target)) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+  if (!keepsCredentials(request.target, target)) headers = onlyHeaders(headers, CROSS_ORIGIN_HEADERS);
   return { method: redirectedMethod(request.method, status), target, headers, payload: repeats ? request.payload : undefined };
 }
 

@@ -51,6 +51,11 @@ export function withoutHeaders(headers: OutgoingHeaders, names: ReadonlySet<stri
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())));
 }
 
+/** A copy of `headers` with only `names` (lower case), in any letter case. */
+export function onlyHeaders(headers: OutgoingHeaders, names: ReadonlySet<string>): OutgoingHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => names.has(name.toLowerCase())));
+}
+
 /** Sets `name`, replacing a caller's value of it in any letter case. */
 function setHeader(headers: OutgoingHeaders, name: string, value: string): void {
   const wanted = name.toLowerCase();

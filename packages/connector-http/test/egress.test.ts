@@ -54,6 +54,28 @@ describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
     assert.equal(upstream.connectionCount(), connections);
   });
 
+  test('the unspecified addresses 0.0.0.0, 0, [::ffff:0.0.0.0] and [::] reach loopback: refused under the documented deny list', async () => {
+    const upstream6 = await startUpstream((_request, response) => answerJson(response, 200, { ok: true }), '::1');
+    try {
+      const urls = [
+        `http://0.0.0.0:${upstream.port}/x`,
+        `http://0:${upstream.port}/x`,
+        `http://[::ffff:0.0.0.0]:${upstream.port}/x`,
+        `http://[::]:${upstream6.port}/x`,
+      ];
+      // Without a deny list they do reach the servers on 127.0.0.1 and ::1: that is what is at stake.
+      const open = await withEnv({});
+      for (const url of urls) assert.equal((await callCommand(open, 'GetRequest', { url })).envelope.error, null, url);
+
+      const fenced = await withEnv({ CONNECTOR_PROXY_EGRESS_DENY: '10.0.0.0/8,192.168.0.0/16,127.0.0.0/8' });
+      const connections = [upstream.connectionCount(), upstream6.connectionCount()];
+      for (const url of urls) assertEgressDenied(await callCommand(fenced, 'GetRequest', { url }));
+      assert.deepEqual([upstream.connectionCount(), upstream6.connectionCount()], connections, 'no connection reached either server');
+    } finally {
+      await upstream6.close();
+    }
+  });
+
   test('with an allow list, an address not on it is denied: ALLOW=127.0.0.2 refuses 127.0.0.1', async () => {
     const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_ALLOW: '127.0.0.2' });
     const connections = upstream.connectionCount();
@@ -119,6 +141,32 @@ describe('a background job whose callback URL is denied', () => {
     assert.match(String(job.last_error), /egress policy/);
     assert.equal(upstream.seen.at(-1)?.url, '/work', 'the command itself ran');
     assert.equal(receiver.connectionCount(), 0);
+  });
+
+  test('a callback URL on the unspecified address 0.0.0.0 is refused when loopback is denied', async () => {
+    const fenced = await startHttpProxy({
+      CONNECTOR_PROXY_DATA_DIR: path.join(dataDir, 'fenced'),
+      CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8',
+      CONNECTOR_PROXY_CALLBACK_BASE_DELAY_MS: '20',
+      CONNECTOR_PROXY_CALLBACK_MAX_ATTEMPTS: '5',
+      CONNECTOR_PROXY_HTTP_TIMEOUT_MS: TIMEOUT_MS,
+    });
+    try {
+      // The command's own call is refused too; its envelope is still what the callback would carry.
+      const accepted = await callCommand(fenced, 'GetRequest', {
+        url: `${upstream.url}/work`,
+        run_async: true,
+        spiff__callback_url: `http://0.0.0.0:${receiver.port}/callback`,
+      });
+      assert.equal(accepted.status, 202, JSON.stringify(accepted.envelope));
+      const { job_id: id } = accepted.envelope.command_response.body as { job_id: string };
+      const job = await jobInState(fenced, id, 'failed');
+      assert.equal(job.delivery_attempts, 1, 'a refusal is not retried');
+      assert.match(String(job.last_error), /egress policy/);
+      assert.equal(receiver.connectionCount(), 0);
+    } finally {
+      await fenced.close();
+    }
   });
 });
 

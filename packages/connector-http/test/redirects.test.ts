@@ -37,7 +37,11 @@ describe('redirects of the HTTP commands', () => {
   let other: Upstream;
 
   before(async () => {
-    other = await startUpstream((request, response) => (request.url === '/echo' ? echo(request, response) : answerJson(response, 404, { missing: true })));
+    other = await startUpstream((request, response) => {
+      if (request.url === '/echo') return echo(request, response);
+      if (request.url === '/headers') return answerJson(response, 200, { headers: request.headers, body: request.body });
+      return answerJson(response, 404, { missing: true });
+    });
     main = await startUpstream((request, response) => {
       const [, route = '', arg = ''] = request.url.split('/');
       const n = Number(arg);
@@ -52,6 +56,8 @@ describe('redirects of the HTTP commands', () => {
           return redirect(response, 302, request.url === '/relative/a/b' ? '../c' : '/echo');
         case 'other':
           return redirect(response, 302, `${other.url}/${arg}`);
+        case 'cross': // /cross/307: that status, to the other server's /headers
+          return redirect(response, n, `${other.url}/headers`);
         case 'metadata':
           return redirect(response, 302, 'http://169.254.169.254/latest/meta-data/');
         case 'ftp':
@@ -134,11 +140,11 @@ describe('redirects of the HTTP commands', () => {
     }
   });
 
-  test('Authorization (basic auth too) and Cookie are dropped when the origin changes; other headers go on', async () => {
+  test('Authorization (basic auth too) and Cookie are dropped when the origin changes, with every header not known to be safe', async () => {
     const headers = { Cookie: 'session=abc', 'X-Trace': 't-1' };
     const credentials = { basic_auth_username: 'ada', basic_auth_password: 'pw' };
     const crossOrigin = echoed(await callCommand(proxy, 'GetRequest', { url: `${main.url}/other/echo`, headers, ...credentials }));
-    assert.deepEqual([crossOrigin.authorization, crossOrigin.cookie, crossOrigin.trace], [null, null, 't-1']);
+    assert.deepEqual([crossOrigin.authorization, crossOrigin.cookie, crossOrigin.trace], [null, null, null]);
     assert.match(String(main.seen.at(-1)?.headers.authorization), /^Basic /, 'the first hop had them');
 
     const bearer = echoed(await callCommand(proxy, 'GetRequest', { url: `${main.url}/other/echo`, headers: { Authorization: 'Bearer tok' } }));
@@ -146,6 +152,38 @@ describe('redirects of the HTTP commands', () => {
 
     const sameOrigin = echoed(await callCommand(proxy, 'GetRequest', { url: `${main.url}/status/302`, headers, ...credentials }));
     assert.deepEqual([sameOrigin.authorization, sameOrigin.cookie], [`Basic ${Buffer.from('ada:pw').toString('base64')}`, 'session=abc']);
+  });
+
+  test('a redirect to another origin carries only headers that hold no credentials: API keys and tokens stay behind', async () => {
+    const headers = {
+      'X-Api-Key': 'key-123',
+      'Private-Token': 'glpat-456',
+      'X-Auth-Token': 'tok-789',
+      'X-Amz-Security-Token': 'sts-0',
+      'X-Custom': 'anything',
+      Accept: 'application/json',
+      'Accept-Language': 'de',
+      'User-Agent': 'workflow/1',
+    };
+    const seenBy = async (command: string, status: number, extra: Record<string, unknown> = {}) => {
+      const answer = await callCommand(proxy, command, { url: `${main.url}/cross/${status}`, headers, ...extra });
+      assert.equal(answer.envelope.error, null, JSON.stringify(answer.envelope.error));
+      assert.equal(main.seen.at(-1)?.headers['x-api-key'], 'key-123', 'the first hop had them');
+      return answer.envelope.command_response.body as { headers: Record<string, string>; body: string };
+    };
+    for (const [command, status] of [['GetRequest', 302], ['GetRequest', 301], ['PostRequest', 303], ['PostRequest', 307], ['PutRequest', 308]] as const) {
+      const { headers: arrived } = await seenBy(command, status, { data: { order: 7 } });
+      for (const name of ['x-api-key', 'private-token', 'x-auth-token', 'x-amz-security-token', 'x-custom']) {
+        assert.equal(arrived[name], undefined, `${name} reached the other origin after ${command} ${status}`);
+      }
+      assert.deepEqual([arrived.accept, arrived['accept-language'], arrived['user-agent']], ['application/json', 'de', 'workflow/1'], `${command} ${status}`);
+    }
+    const resent = await seenBy('PostRequest', 307, { data: { order: 7 } });
+    assert.deepEqual([resent.headers['content-type'], resent.body], ['application/json', '{"order":7}'], '307 resends the body with its type');
+
+    const sameOrigin = main.seen.length;
+    await callCommand(proxy, 'GetRequest', { url: `${main.url}/status/302`, headers });
+    assert.deepEqual(main.seen.slice(sameOrigin).map((request) => request.headers['x-api-key']), ['key-123', 'key-123'], 'the same origin gets them all');
   });
 
   test('errors after a redirect name the host that answered', async () => {

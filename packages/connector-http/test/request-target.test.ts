@@ -18,7 +18,7 @@ describe('buildRequestTarget', () => {
   test('names the default port and keeps credentials out of what is shown', () => {
     const target = buildRequestTarget('http://ada:s3cret@[::1]/p?api_key=k&q=1', undefined);
     assert.equal(target.hostPort, '[::1]:80');
-    assert.equal(target.logUrl, 'http://[::1]/p?api_key=[Redacted]&q=1');
+    assert.equal(target.logUrl, 'http://[::1]/p?api_key=[Redacted]&q=[Redacted]');
     assert.deepEqual(target.urlCredentials, { username: 'ada', password: 's3cret' });
   });
 

@@ -190,7 +190,7 @@ describe('what the HTTP commands answer', () => {
       basic_auth_password: 'PASSWORD-SECRET',
     });
     assert.equal(envelope.spiff__logs.length, 1);
-    assert.match(envelope.spiff__logs[0]!, new RegExp(`^INFO GET http://127\\.0\\.0\\.1:${upstream.port}/json\\?api_key=\\[Redacted\\]&q=x -> 200 \\(\\d+ ms\\)$`));
+    assert.match(envelope.spiff__logs[0]!, new RegExp(`^INFO GET http://127\\.0\\.0\\.1:${upstream.port}/json\\?api_key=\\[Redacted\\]&q=\\[Redacted\\] -> 200 \\(\\d+ ms\\)$`));
     assert.doesNotMatch(JSON.stringify(envelope) + logs.text, /KEY-SECRET|HEADER-SECRET|PASSWORD-SECRET/);
   });
 });

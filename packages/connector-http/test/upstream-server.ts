@@ -1,4 +1,4 @@
-/** Real HTTP servers on 127.0.0.1 that play the third party, recording what reached them. */
+/** Real HTTP servers on loopback that play the third party, recording what reached them. */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -23,8 +23,11 @@ export interface Upstream {
 
 export type UpstreamHandler = (request: SeenRequest, response: ServerResponse, index: number) => void;
 
-/** An HTTP server that reads each request's whole body, records it, then lets `handle` answer. */
-export async function startUpstream(handle: UpstreamHandler): Promise<Upstream> {
+/**
+ * An HTTP server that reads each request's whole body, records it, then lets `handle` answer.
+ * It listens on 127.0.0.1, or on `host` (`::1` for an IPv6 one).
+ */
+export async function startUpstream(handle: UpstreamHandler, host = '127.0.0.1'): Promise<Upstream> {
   const seen: SeenRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,9 +38,9 @@ export async function startUpstream(handle: UpstreamHandler): Promise<Upstream> 
       handle(request, res, seen.length - 1);
     });
   });
-  const port = await listen(server);
+  const port = await listen(server, host);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     seen,
     connectionCount: counter(server),
@@ -90,10 +93,10 @@ function counter(server: Server): () => number {
   return () => connections;
 }
 
-async function listen(server: Server): Promise<number> {
+async function listen(server: Server, host = '127.0.0.1'): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   return (server.address() as AddressInfo).port;
 }

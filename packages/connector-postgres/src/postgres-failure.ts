@@ -1,4 +1,4 @@
-import { isCommandError, REDACTED, type CommandError } from '@connector-proxy/sdk';
+import { isCommandError, redactSecrets, type CommandError } from '@connector-proxy/sdk';
 import {
   postgresAuthenticationFailed,
   postgresConstraintViolation,
@@ -69,7 +69,7 @@ export function postgresFailure(error: unknown, context: FailureContext): Comman
   const { code, message, detail } = readError(error);
   const details = (reason: string, sqlstate?: string): FailureDetails => ({
     action: context.action,
-    reason: scrub(reason, context.secrets),
+    reason: redactSecrets(reason, context.secrets),
     sqlstate,
   });
   const network = code === undefined ? undefined : NETWORK_FAILURES.get(code);
@@ -122,8 +122,4 @@ function readError(error: unknown): ErrorFields {
     detail: text(fields.detail),
     severity: text(fields.severity),
   };
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((scrubbed, secret) => (secret === '' ? scrubbed : scrubbed.replaceAll(secret, REDACTED)), text);
 }

@@ -1,4 +1,4 @@
-import { isCommandError, readAtMost, REDACTED, type ReadableBody } from '@connector-proxy/sdk';
+import { isCommandError, readAtMost, redactSecrets, type ReadableBody } from '@connector-proxy/sdk';
 import { request } from 'undici';
 import { slackResponseTooLarge, slackTimeout, slackUnreachable } from './errors.js';
 import type { SlackConfig } from './slack-config.js';
@@ -105,5 +105,5 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
 }
 
 function scrubToken(text: string, token: string): string {
-  return token.length >= MIN_SCRUBBED_TOKEN_LENGTH && text.includes(token) ? text.replaceAll(token, REDACTED) : text;
+  return token.length >= MIN_SCRUBBED_TOKEN_LENGTH ? redactSecrets(text, [token]) : text;
 }

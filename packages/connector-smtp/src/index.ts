@@ -10,7 +10,7 @@ export default defineConnector<TransportCache>({
   name: 'smtp',
   description: 'Sends e-mail through an SMTP server.',
   commands: [sendEmail],
-  setup: ({ settings }) => new TransportCache({ timeoutMs: settings.httpTimeoutMs }),
+  setup: ({ settings }) => new TransportCache({ timeoutMs: settings.httpTimeoutMs, egress: settings.egress }),
   close: (transports) => transports.close(),
 });
 

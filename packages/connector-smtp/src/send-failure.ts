@@ -1,4 +1,4 @@
-import type { CommandError } from '@connector-proxy/sdk';
+import { isCommandError, redactSecrets, type CommandError } from '@connector-proxy/sdk';
 import type { NodemailerError } from 'nodemailer';
 import {
   smtpAuthenticationFailed,
@@ -29,9 +29,12 @@ const TLS_FAILURE_CODE = /^ERR_(TLS|SSL)_|CERT|SELF_SIGNED|^UNABLE_TO_/;
 /**
  * The command error for a failed nodemailer send, chosen by nodemailer's `code` and the SMTP
  * reply code (never by `instanceof`: errors may come from another copy of nodemailer).
- * Anything that is not a nodemailer error is a bug and is rethrown (a 500 `internal_error`).
+ * A command error (the egress policy's) is answered as it is; anything else that is not a
+ * nodemailer error is a bug and is rethrown (a 500 `internal_error`).
  */
 export function toSendFailure(error: unknown, context: FailureContext): CommandError {
+  // Already made for the workflow: the egress policy's EgressDenied, by name or from the socket's lookup.
+  if (isCommandError(error)) return error;
   if (!isNodemailerError(error)) throw error;
   const { server } = context;
   const reply = quoted(error.response, context);
@@ -95,8 +98,7 @@ function unreachableReason(error: NodemailerError, reason: string): string {
 /** A text from the server or from nodemailer, safe and short enough to put in a message. */
 function quoted(text: string | undefined, context: FailureContext): string | undefined {
   if (!text) return undefined;
-  let safe = text.trim();
-  for (const secret of context.secrets) if (secret) safe = safe.replaceAll(secret, '[Redacted]');
+  const safe = redactSecrets(text.trim(), context.secrets);
   return safe.length > MAX_QUOTED_LENGTH ? `${safe.slice(0, MAX_QUOTED_LENGTH)}…` : safe;
 }
 

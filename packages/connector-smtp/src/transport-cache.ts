@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as Nodemailer from 'nodemailer';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
+import type { EgressPolicy } from '@connector-proxy/sdk';
+import { policySocket, type GetSocket } from './policy-socket.js';
 
 /** Where and how to send: what distinguishes one pooled transport from another. */
 export interface SmtpEndpoint {
@@ -17,6 +19,8 @@ export type SmtpTransport = Transporter<SMTPPoolSentMessageInfo, SMTPPoolOptions
 export interface TransportCacheOptions {
   /** Bound for connecting, for the greeting and for each wait on the socket (CONNECTOR_PROXY_HTTP_TIMEOUT_MS). */
   timeoutMs: number;
+  /** The proxy's egress policy: every SMTP host is checked by it, by name and by the address connected to. */
+  egress: EgressPolicy;
   /** Pools kept open at most; the least recently used one is closed beyond this. */
   capacity?: number;
 }
@@ -48,14 +52,22 @@ export class TransportCache {
   readonly #transports = new Map<string, SmtpTransport>();
   readonly #timeoutMs: number;
   readonly #capacity: number;
+  readonly #egress: EgressPolicy;
+  readonly #getSocket: GetSocket;
 
   constructor(options: TransportCacheOptions) {
     this.#timeoutMs = options.timeoutMs;
     this.#capacity = options.capacity ?? DEFAULT_CAPACITY;
+    this.#egress = options.egress;
+    this.#getSocket = policySocket(options.egress, options.timeoutMs);
   }
 
-  /** The pooled transport for `endpoint`, made on first use. */
+  /**
+   * The pooled transport for `endpoint`, made on first use. Throws `EgressDenied` for a host the
+   * egress policy forbids by name or address (a name's addresses are checked when connecting).
+   */
   get(endpoint: SmtpEndpoint): SmtpTransport {
+    this.#egress.assertHostAllowed(endpoint.host);
     const key = cacheKey(endpoint);
     const cached = this.#transports.get(key);
     if (cached) {
@@ -102,6 +114,8 @@ export class TransportCache {
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
       dnsTimeout: timeoutMs,
+      // Connections are opened by the egress policy's socket, never by nodemailer's own DNS and connect.
+      getSocket: this.#getSocket,
       idleTimeout: Math.min(IDLE_TIMEOUT_MS, timeoutMs),
       maxConnections: MAX_CONNECTIONS_PER_POOL,
       // nodemailer's own logging would print the SMTP dialogue, AUTH included: keep it off.

@@ -1,6 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { lookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { EgressPolicy } from '@connector-proxy/sdk';
 import { TransportCache, type SmtpEndpoint } from '../src/index.js';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp-test-server.js';
 
@@ -11,9 +14,12 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** What the proxy's policy is with no lists, for the hosts used here: every name and address allowed. */
+const allowEverything: EgressPolicy = { lookup: lookup as LookupFunction, assertHostAllowed: () => undefined };
+
 describe('TransportCache', () => {
   const servers: TestSmtpServer[] = [];
-  const cache = new TransportCache({ timeoutMs: 2_000, capacity: 1 });
+  const cache = new TransportCache({ timeoutMs: 2_000, capacity: 1, egress: allowEverything });
 
   before(async () => {
     servers.push(await startTestSmtpServer(), await startTestSmtpServer());

@@ -35,7 +35,7 @@ export {
   type ParameterDescriptor,
   type ParameterType,
 } from './parameters.js';
-export { isSensitiveName, redact, redactUrl, REDACTED } from './redaction.js';
+export { isSensitiveName, redact, redactSecrets, redactUrl, redactUrls, REDACTED } from './redaction.js';
 export { parseDataUrl, type DataUrlFile, type DataUrlParse } from './data-url.js';
 export { jsonNestsTooDeep, MAX_JSON_NESTING } from './json-nesting.js';
 export { checkJsonBytes, checkJsonText, type JsonTextVerdict } from './json-validation.js';

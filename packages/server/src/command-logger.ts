@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CommandLogger } from '@connector-proxy/sdk';
+import { redactUrls, type CommandLogger } from '@connector-proxy/sdk';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 /** The part of a pino (or Fastify request) logger a command's lines go to. */
@@ -30,7 +30,9 @@ export class CallLogger implements CommandLogger {
     this.write('error', message, fields);
   }
 
-  private write(level: Level, message: string, fields: Record<string, unknown> | undefined): void {
+  private write(level: Level, text: string, fields: Record<string, unknown> | undefined): void {
+    // A URL a connector writes into its message keeps no query value or token, as in its fields.
+    const message = redactUrls(text);
     this.lines.push(`${level.toUpperCase()} ${message}`);
     this.log[level](fields ?? {}, message);
   }

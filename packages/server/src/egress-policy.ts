@@ -1,6 +1,7 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { commandError, configurationError, SdkErrorCodes, type CommandError, type EgressPolicy } from '@connector-proxy/sdk';
+import { reachedAddresses } from './reached-addresses.js';
 
 /** Cloud metadata endpoints hand out credentials: denied unless an operator says otherwise. */
 export const DEFAULT_EGRESS_DENY: readonly string[] = ['169.254.0.0/16', 'fd00:ec2::254', 'metadata.google.internal'];
@@ -15,14 +16,30 @@ interface Rules {
 
 const MAX_REMEMBERED_HOSTS = 1024;
 
+/** Resolves a name to all of its addresses, as `dns.lookup` with `all: true` does. */
+export type AddressResolver = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+const systemResolver: AddressResolver = (hostname, options, callback) => dnsLookup(hostname, options, callback);
+
 const HOSTNAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?$/;
 
 /**
  * Builds the policy from `CONNECTOR_PROXY_EGRESS_ALLOW` and `_DENY` (hostnames, `*.domain`,
  * IP addresses and CIDR ranges, v4 and v6). With an allow list everything else is denied; the
- * deny list wins over it. `onDenied` hears of every refusal (for the log).
+ * deny list wins over it. An address is checked together with every address it reaches (see
+ * `reachedAddresses`): denied when any of them is denied, allowed only when all of them are.
+ * `onDenied` hears of every refusal (for the log); `resolve` is the system's resolver but for tests.
  */
-export function createEgressPolicy(allow: readonly string[] | undefined, deny: readonly string[], onDenied: (host: string, reason: string) => void): EgressPolicy {
+export function createEgressPolicy(
+  allow: readonly string[] | undefined,
+  deny: readonly string[],
+  onDenied: (host: string, reason: string) => void,
+  resolve: AddressResolver = systemResolver,
+): EgressPolicy {
   const allowRules = allow === undefined ? undefined : parseRules(allow, 'CONNECTOR_PROXY_EGRESS_ALLOW');
   const denyRules = parseRules([...DEFAULT_EGRESS_DENY, ...deny], 'CONNECTOR_PROXY_EGRESS_DENY');
 
@@ -37,8 +54,9 @@ export function createEgressPolicy(allow: readonly string[] | undefined, deny: r
 
   /** Why an address is refused for `host`, or undefined when it may be connected to. */
   const addressProblem = (host: string, address: string): string | undefined => {
-    if (matchesAddress(denyRules, address)) return host === address ? 'a denied address' : 'it resolves to a denied address';
-    if (allowRules === undefined || matchesName(allowRules, host) || matchesAddress(allowRules, address)) return undefined;
+    const reached = reachedAddresses(address);
+    if (reached.some((one) => matchesAddress(denyRules, one))) return host === address ? 'a denied address' : 'it resolves to a denied address';
+    if (allowRules === undefined || matchesName(allowRules, host) || reached.every((one) => matchesAddress(allowRules, one))) return undefined;
     return host === address ? 'an address not on the allow list' : 'not on the allow list';
   };
 
@@ -66,7 +84,7 @@ export function createEgressPolicy(allow: readonly string[] | undefined, deny: r
 
   const lookup = ((hostname: string, options: { all?: boolean } & Record<string, unknown>, callback: (...args: unknown[]) => void) => {
     const host = normalizeHost(hostname);
-    dnsLookup(host, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+    resolve(host, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error);
       // One denied record denies the name: a rebinding answer mixes a harmless and an internal one.
       for (const { address } of addresses) {
@@ -117,11 +135,7 @@ function matchesName(rules: Rules, host: string): boolean {
 
 function matchesAddress(rules: Rules, address: string): boolean {
   if (!rules.hasAddresses) return false;
-  const family = isIP(address);
-  if (family === 4) return rules.addresses.check(address, 'ipv4');
-  // An IPv4-mapped IPv6 address (::ffff:169.254.169.254) reaches the IPv4 host: check both forms.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
-  return rules.addresses.check(address, 'ipv6') || (mapped !== undefined && rules.addresses.check(mapped, 'ipv4'));
+  return rules.addresses.check(address, isIP(address) === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Lower case, without the brackets of an IPv6 URL host or a final dot. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
 import { describe, test } from 'node:test';
 import { isCommandError, type EgressPolicy } from '@connector-proxy/sdk';
 import { startProxy } from '@connector-proxy/server';
-import { createEgressPolicy } from '../src/egress-policy.js';
+import { createEgressPolicy, type AddressResolver } from '../src/egress-policy.js';
 
 interface Refusal {
   host: string;
@@ -14,6 +15,21 @@ interface Refusal {
 function policy(allow: string[] | undefined, deny: string[] = []): { egress: EgressPolicy; refusals: Refusal[] } {
   const refusals: Refusal[] = [];
   const egress = createEgressPolicy(allow, deny, (host, reason) => refusals.push({ host, reason }));
+  return { egress, refusals };
+}
+
+/**
+ * A policy whose lookups resolve names from `records` instead of the system's resolver: the seam
+ * through which a test chooses a name's addresses (the machine's /etc/hosts and DNS are not ours).
+ */
+function policyResolving(allow: string[] | undefined, deny: string[], records: Record<string, LookupAddress[]>): { egress: EgressPolicy; refusals: Refusal[] } {
+  const refusals: Refusal[] = [];
+  const resolve: AddressResolver = (hostname, _options, callback) => {
+    const addresses = records[hostname];
+    if (addresses === undefined) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+    setImmediate(() => callback(null, addresses));
+  };
+  const egress = createEgressPolicy(allow, deny, (host, reason) => refusals.push({ host, reason }), resolve);
   return { egress, refusals };
 }
 
@@ -65,6 +81,50 @@ describe('createEgressPolicy', () => {
       assertDenied(egress, host);
     }
     assertAllowed(egress, '[::ffff:11.1.2.3]');
+  });
+
+  test('the unspecified addresses reach this host: denied when loopback is denied, the documented deny list included', () => {
+    const documented = policy(undefined, ['10.0.0.0/8', '192.168.0.0/16', '127.0.0.0/8']);
+    // Every spelling the URL parser accepts: 0.0.0.0, 0, 0x0, [::ffff:0.0.0.0], [::], and the rest of 0.0.0.0/8.
+    const spellings = ['0.0.0.0', new URL('http://0/').hostname, new URL('http://0x0/').hostname, new URL('http://[::ffff:0.0.0.0]/').hostname, '[::]', '[::0.0.0.0]', '0.1.2.3'];
+    for (const host of spellings) assertDenied(documented.egress, host);
+    assert.deepEqual(documented.refusals[0], { host: '0.0.0.0', reason: 'a denied address' });
+    // Denying ::1 alone is enough too: a dual-stack server on :: answers both.
+    const v6Loopback = policy(undefined, ['::1']);
+    for (const host of ['0.0.0.0', '[::]']) assertDenied(v6Loopback.egress, host);
+  });
+
+  test('the unspecified addresses are allowed only where loopback is: by default, and on an allow list that has both', () => {
+    for (const host of ['0.0.0.0', '[::]']) assertAllowed(policy(undefined).egress, host);
+    const loopbackOnly = policy(['127.0.0.0/8', '::1']);
+    for (const host of ['0.0.0.0', '[::]']) assertDenied(loopbackOnly.egress, host); // the unspecified address itself is not listed
+    const everything = policy(['0.0.0.0/0', '::/0']);
+    for (const host of ['0.0.0.0', '[::]']) assertAllowed(everything.egress, host);
+    const withoutLoopback = policy(['0.0.0.0/8', '::/128']);
+    for (const host of ['0.0.0.0', '[::]']) assertDenied(withoutLoopback.egress, host);
+  });
+
+  test('IPv6 forms that embed an IPv4 address are checked as that address too: NAT64, 6to4, IPv4-compatible, Teredo', () => {
+    const { egress } = policy(undefined, ['10.0.0.0/8']);
+    const metadataForms = [
+      '[64:ff9b::a9fe:a9fe]', // NAT64, well-known prefix (RFC 6052)
+      '[64:ff9b::169.254.169.254]',
+      '[64:ff9b:1::a9fe:a9fe]', // NAT64, local-use prefix (RFC 8215)
+      '[2002:a9fe:a9fe::1]', // 6to4 (RFC 3056)
+      new URL('http://[::169.254.169.254]/').hostname, // IPv4-compatible, written [::a9fe:a9fe] by the URL parser
+      '[2001:0:a9fe:a9fe::1]', // Teredo server
+      '[2001:0:4136:e378:8000:63bf:5601:5601]', // Teredo client: 169.254.169.254 with its bits inverted
+    ];
+    for (const host of metadataForms) assertDenied(egress, host);
+    for (const host of ['[64:ff9b::a01:203]', '[2002:a01:203::1]', '[::10.1.2.3]']) assertDenied(egress, host);
+    for (const host of ['[64:ff9b::b01:203]', '[2002:b01:203::1]', '[2001:db8::a9fe:a9fe]', '[::1]']) assertAllowed(egress, host);
+  });
+
+  test('a callback or request URL naming the metadata address through NAT64 or 6to4 is refused', () => {
+    const { egress } = policy(undefined);
+    for (const url of ['http://[64:ff9b::a9fe:a9fe]/callback', 'http://[2002:a9fe:a9fe::1]:8080/callback', 'http://[::169.254.169.254]/']) {
+      assertDenied(egress, new URL(url).hostname);
+    }
   });
 
   test('hostnames on an allow list, exact and *.domain; everything else denied', () => {
@@ -141,6 +201,24 @@ describe('createEgressPolicy', () => {
       await assert.rejects(lookup(egress, 'localhost'), (error: unknown) => isCommandError(error) && error.code === 'EgressDenied');
       const byName = policy(['localhost']);
       assert.ok((await lookup(byName.egress, 'localhost')).length > 0, 'a name on the allow list may resolve to any address not denied');
+    });
+
+    test('a name whose AAAA record embeds a denied IPv4 address is denied: NAT64, 6to4, IPv4-compatible', async () => {
+      for (const address of ['64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::1', '::a9fe:a9fe', '::ffff:a9fe:a9fe']) {
+        const { egress, refusals } = policyResolving(undefined, [], { 'six.example': [{ address, family: 6 }] });
+        assertAllowed(egress, 'six.example');
+        await assert.rejects(lookup(egress, 'six.example'), (error: unknown) => isCommandError(error) && error.code === 'EgressDenied', address);
+        assert.deepEqual(refusals, [{ host: 'six.example', reason: 'it resolves to a denied address' }]);
+      }
+      const harmless = policyResolving(undefined, [], { 'six.example': [{ address: '64:ff9b::cb00:7101', family: 6 }] });
+      assert.deepEqual(await lookup(harmless.egress, 'six.example'), [{ address: '64:ff9b::cb00:7101', family: 6 }]);
+    });
+
+    test('a name that resolves to an unspecified address is denied with loopback', async () => {
+      for (const address of ['0.0.0.0', '::']) {
+        const { egress } = policyResolving(undefined, ['127.0.0.0/8'], { 'zero.example': [{ address, family: isIP(address) }] });
+        await assert.rejects(lookup(egress, 'zero.example'), (error: unknown) => isCommandError(error) && error.code === 'EgressDenied', address);
+      }
     });
 
     test('a name that does not resolve fails as DNS does, not as a refusal', async () => {
