@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { apiKeyGuard, refuseWithoutKey } from './api-key.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { ProxyConfig } from './config.js';
+import { connectionTimeouts, limitConnections } from './connection-limits.js';
 import { corsOptions } from './cors.js';
 import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
@@ -24,7 +25,9 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
     bodyLimit: config.maxBodyBytes,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(keyRefusal),
+    ...connectionTimeouts(config),
   });
+  limitConnections(app.server, config, logger);
   installJsonBodyParser(app);
   await app.register(cors, corsOptions(config));
   if (keyRefusal !== undefined) app.addHook('onRequest', apiKeyGuard(keyRefusal));
