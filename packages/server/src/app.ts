@@ -14,9 +14,10 @@ import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
+import type { SharedResponseBudget } from './response-budget.js';
 
 /** The proxy's HTTP application: CORS, the API key, the routes, errors as envelopes. */
-export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger): Promise<FastifyInstance> {
+export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger, responseBudget: SharedResponseBudget): Promise<FastifyInstance> {
   const keyRefusal = config.apiKey === undefined ? undefined : refuseWithoutKey(config.apiKey);
   const app = fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -33,7 +34,7 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
   if (keyRefusal !== undefined) app.addHook('onRequest', apiKeyGuard(keyRefusal));
   installErrorHandlers(app, config.maxBodyBytes);
   discoveryRoutes(app, registry);
-  doCommandRoute(app, registry, jobs, metrics, config);
+  doCommandRoute(app, registry, jobs, metrics, config, responseBudget);
   jobRoutes(app, jobs);
   metricsRoute(app, metrics);
   return app;

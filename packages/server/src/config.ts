@@ -15,6 +15,8 @@ export interface ProxyConfig {
   readonly maxBodyBytes: number;
   /** Largest third-party answer a connector reads. */
   readonly maxResponseBytes: number;
+  /** `CONNECTOR_PROXY_MAX_BUFFERED_BYTES`: bytes of third parties' answers all calls may hold at once. */
+  readonly maxBufferedBytes: number;
   /** Calls in flight beyond which new ones are answered 503 with `Retry-After`. */
   readonly maxInflight: number;
   /** `CONNECTOR_PROXY_EGRESS_ALLOW`: when set, outbound connections only to these. */
@@ -81,6 +83,7 @@ export function loadConfig(env: Environment): ProxyConfig {
     commandTimeoutMs: integer(env, 'CONNECTOR_PROXY_COMMAND_TIMEOUT_MS', 40_000, 1, 3_600_000),
     maxBodyBytes: integer(env, 'CONNECTOR_PROXY_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
     maxResponseBytes: integer(env, 'CONNECTOR_PROXY_MAX_RESPONSE_BYTES', 50 * 1024 * 1024, 1024, 1024 ** 3),
+    maxBufferedBytes: integer(env, 'CONNECTOR_PROXY_MAX_BUFFERED_BYTES', 256 * 1024 * 1024, 1024, 1024 ** 4),
     maxInflight: integer(env, 'CONNECTOR_PROXY_MAX_INFLIGHT', 1024, 1, 1_000_000),
     egressAllow: list(env, 'CONNECTOR_PROXY_EGRESS_ALLOW'),
     egressDeny: list(env, 'CONNECTOR_PROXY_EGRESS_DENY') ?? [],
