@@ -8,15 +8,16 @@ export const API_KEY_HEADER = 'spiff-connector-proxy-api-key';
 /** Paths a load balancer or the engine's health check reach without a key. */
 const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness']);
 
-/**
- * Answers 401 to a request without the configured key, and says whether it did. Every path
- * needs the key but liveness and CORS preflight, whatever its shape: it runs before routing
- * (see {@link apiKeyGuard}) and before the router's own refusals (a path that is not valid
- * percent-encoding, a path part over the router's length: see error-handler.ts), so an unknown
- * or malformed path without a key is a 401 and reveals nothing.
- */
+/** Answers 401 to a request without the key and says true; says false (and answers nothing) to one that may go on. */
 export type KeyRefusal = (request: FastifyRequest, reply: FastifyReply) => boolean;
 
+/**
+ * The check of the configured key. Every path needs it but liveness and CORS preflight,
+ * whatever its shape: it runs before routing (see {@link apiKeyGuard}) and before the router's
+ * own refusals (a path that is not valid percent-encoding, a path part over the router's
+ * length: see error-handler.ts), so an unknown or malformed path without a key is a 401 and
+ * reveals nothing.
+ */
 export function refuseWithoutKey(key: string): KeyRefusal {
   // Digests have one length whatever was sent, so the comparison takes the same time.
   const expected = digest(key);

@@ -73,7 +73,7 @@ export function limitConnections(server: Server, config: ProxyConfig, log: Logge
  * `::ffff:192.0.2.1`), or the /64 network of an IPv6 address, which one subscriber usually
  * holds whole.
  */
-function clientKey(address: string): string {
+export function clientKey(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped !== null) return mapped[1] as string;
   if (!isIPv6(address)) return address;

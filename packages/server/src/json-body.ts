@@ -6,7 +6,7 @@ import { invalidBody } from './errors.js';
  * JSON media types: `application/json` and `application/<anything>+json`, with parameters such
  * as `charset` (matched against Fastify's normalized, lower-cased Content-Type).
  */
-export const JSON_MEDIA_TYPE = /^application\/(?:[^\s/;]+\+)?json(?:\s*;|$)/;
+const JSON_MEDIA_TYPE = /^application\/(?:[^\s/;]+\+)?json(?:\s*;|$)/;
 
 /**
  * Reads request bodies sent with a JSON media type (the engine sends `application/json`). Any

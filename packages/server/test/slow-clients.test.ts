@@ -12,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig, startProxy, type RunningProxy } from '@connector-proxy/server';
 import { LogCapture } from './fixtures/proxy-client.js';
+import { clientKey } from '../src/connection-limits.js';
 import { HeldConnection, rawRequest } from './fixtures/raw-client.js';
 import { testConnector } from './fixtures/test-connector.js';
 
@@ -204,5 +205,16 @@ describe('connection limits by default', () => {
   test('a headers timeout longer than the request timeout stops the start, naming the variable', () => {
     assert.throws(() => loadConfig({ CONNECTOR_PROXY_HEADERS_TIMEOUT_MS: '5000', CONNECTOR_PROXY_REQUEST_TIMEOUT_MS: '1000' }), /CONNECTOR_PROXY_HEADERS_TIMEOUT_MS must not be more than CONNECTOR_PROXY_REQUEST_TIMEOUT_MS/);
     assert.throws(() => loadConfig({ CONNECTOR_PROXY_MAX_CONNECTIONS_PER_ADDRESS: '0' }), /CONNECTOR_PROXY_MAX_CONNECTIONS_PER_ADDRESS must be a whole number/);
+  });
+
+  test('connections count against their IPv4 address (also written IPv4-mapped) or their IPv6 /64', () => {
+    assert.equal(clientKey('192.0.2.1'), '192.0.2.1');
+    assert.equal(clientKey('::ffff:192.0.2.1'), '192.0.2.1');
+    assert.equal(clientKey('::FFFF:192.0.2.1'), '192.0.2.1');
+    const network = clientKey('2001:db8:1:2:3:4:5:6');
+    assert.equal(network, '2001:db8:1:2::/64');
+    for (const same of ['2001:db8:1:2::9', '2001:0DB8:0001:0002:ffff::', '2001:db8:1:2::ffff:10.0.0.1']) assert.equal(clientKey(same), network, same);
+    for (const other of ['2001:db8:1:3::1', '2001:db8::1', '::1']) assert.notEqual(clientKey(other), network, other);
+    assert.equal(clientKey('fe80::1%eth0'), clientKey('fe80::2%eth1'));
   });
 });
