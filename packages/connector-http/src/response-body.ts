@@ -43,6 +43,20 @@ export function readResponseBody(contentType: string | undefined, chunks: readon
   return { valid: true, body: raw };
 }
 
+/**
+ * How many bytes of memory one byte of a body with this Content-Type takes until the envelope
+ * is written, for the proxy's response budget: UTF-8 JSON goes on as the bytes that came (1);
+ * any other body is also decoded to text, and that text serialized into the envelope (3).
+ *
+ * @example
+ * memoryPerBodyByte('application/json') // 1
+ * memoryPerBodyByte('text/html; charset=utf-8') // 3
+ */
+export function memoryPerBodyByte(contentType: string | undefined): number {
+  const mediaType = (contentType ?? '').toLowerCase();
+  return mediaType.includes('application/json') && decoderFor(charsetOf(mediaType)).encoding === 'utf-8' ? 1 : 3;
+}
+
 function parseJson(text: string, raw: RawResponse): ResponseBody {
   // Checked without building the value: broken JSON is the third party's fault, for the caller to
   // report, and so is JSON nested too deep, which overflows the stack of whatever walks it again.

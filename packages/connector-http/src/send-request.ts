@@ -1,8 +1,9 @@
 /** One exchange of a request: send it, read the whole answer (bounded), or say why that failed. */
 import { EventEmitter } from 'node:events';
-import { readChunksAtMost, type CommandContext, type CommandError } from '@connector-proxy/sdk';
-import { announcesTooLarge } from './announced-length.js';
+import { readChunksAtMost, responseBudgetExceeded, type CommandContext, type CommandError, type ResponseBudget } from '@connector-proxy/sdk';
+import { announcedLength } from './announced-length.js';
 import { responseTooLarge } from './errors.js';
+import { memoryPerBodyByte } from './response-body.js';
 import type { HttpClient } from './http-client.js';
 import type { OutgoingHeaders } from './request-headers.js';
 import type { RequestTarget } from './request-target.js';
@@ -38,7 +39,7 @@ export type Send = (request: OutboundRequest, context: CommandContext<HttpClient
  */
 export async function exchange(request: OutboundRequest, context: CommandContext<HttpClient>): Promise<AttemptOutcome> {
   const started = performance.now();
-  const outcome = await sendRequest(context.config, request, context.deadline);
+  const outcome = await sendRequest(context.config, request, context.deadline, context.responseBudget);
   const elapsed = Math.round(performance.now() - started);
   context.log.info(`${request.method} ${request.target.logUrl} -> ${outcome.ok ? outcome.answer.status : outcome.error.code} (${elapsed} ms)`);
   return outcome;
@@ -61,10 +62,11 @@ class RequestCutOff extends EventEmitter {
 
 /**
  * Sends `request` once, if the egress policy allows its host. Bounded by the per-call timeout
- * and by `deadline` (the command's, when its `signal` aborts), whichever comes first, and by the
- * response size limit; a failure becomes this connector's error for it.
+ * and by `deadline` (the command's, when its `signal` aborts), whichever comes first, by the
+ * response size limit and by the call's share of the proxy's response budget (`budget`); a
+ * failure becomes this connector's error for it.
  */
-export async function sendRequest(client: HttpClient, request: OutboundRequest, deadline: number): Promise<AttemptOutcome> {
+export async function sendRequest(client: HttpClient, request: OutboundRequest, deadline: number, budget: ResponseBudget): Promise<AttemptOutcome> {
   // One timer for the two time bounds, one cut-off for them and for a body over the size limit.
   // Aborting the request is how undici is told to stop a body half-way: it closes the
   // connection and absorbs the abort it causes.
@@ -91,13 +93,22 @@ export async function sendRequest(client: HttpClient, request: OutboundRequest, 
       body: request.payload ?? null,
       signal: cutOff,
     });
-    if (announcesTooLarge(request.method, response.statusCode, response.headers['content-length'], client.maxResponseBytes)) {
+    const announced = announcedLength(request.method, response.statusCode, response.headers['content-length']);
+    if (announced !== undefined && announced > client.maxResponseBytes) {
       cutOff.abort();
       return tooLarge(target, client);
     }
+    const share = bodyShare(budget, response.headers['content-type']);
+    // A body of known length takes its bytes from the budget whole or not at all: calls that fit
+    // are read to the end, rather than every call stalling half-read when many come at once.
+    if (announced !== undefined && !share.reserve(announced)) {
+      cutOff.abort();
+      return { ok: false, error: responseBudgetExceeded(budget.limitBytes) };
+    }
     // Kept as the chunks it came in, at most the limit plus one: a JSON body goes into the
-    // envelope as they are, and joining them would copy it for nothing.
-    const body = await readChunksAtMost(response.body, client.maxResponseBytes, () => cutOff.abort());
+    // envelope as they are, and joining them would copy it for nothing. A body of unknown
+    // length takes from the budget as it comes.
+    const body = await readChunksAtMost(response.body, client.maxResponseBytes, () => cutOff.abort(), announced === undefined ? share : undefined);
     if (body === undefined) return tooLarge(target, client);
     return { ok: true, answer: { hostPort: target.hostPort, status: response.statusCode, headers: response.headers, body } };
   } catch (failure) {
@@ -108,6 +119,16 @@ export async function sendRequest(client: HttpClient, request: OutboundRequest, 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What a body takes from the call's budget: its bytes, and as many again for each copy the
+ * envelope will need of it (a decoded text body: see memoryPerBodyByte).
+ */
+function bodyShare(budget: ResponseBudget, contentType: string | string[] | undefined): ResponseBudget {
+  const perByte = memoryPerBodyByte(Array.isArray(contentType) ? contentType[0] : contentType);
+  if (perByte === 1) return budget;
+  return { limitBytes: budget.limitBytes, reserve: (bytes) => budget.reserve(bytes * perByte) };
 }
 
 function tooLarge(target: RequestTarget, client: HttpClient): AttemptOutcome {

@@ -1,4 +1,4 @@
-import { isCommandError, readAtMost, redactSecrets, type ReadableBody } from '@connector-proxy/sdk';
+import { isCommandError, readAtMost, redactSecrets, type ReadableBody, type ResponseBudget } from '@connector-proxy/sdk';
 import { request } from 'undici';
 import { slackResponseTooLarge, slackTimeout, slackUnreachable } from './errors.js';
 import type { SlackConfig } from './slack-config.js';
@@ -31,6 +31,7 @@ export async function postSlackMethod(
   token: string,
   payload: Record<string, unknown>,
   callSignal: AbortSignal,
+  budget: ResponseBudget,
 ): Promise<SlackHttpReply> {
   const timer = AbortSignal.timeout(config.timeoutMs);
   // Aborting the request is how undici is told to stop a reply half-way (see readBoundedText).
@@ -47,7 +48,7 @@ export async function postSlackMethod(
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify(payload),
     });
-    const text = await readBoundedText(response.body, response.headers['content-length'], config.maxResponseBytes, cutOff);
+    const text = await readBoundedText(response.body, response.headers['content-length'], config.maxResponseBytes, cutOff, budget);
     if (text === undefined) throw slackResponseTooLarge(config.apiHost, config.maxResponseBytes);
     return {
       status: response.statusCode,
@@ -81,20 +82,21 @@ function transportError(error: unknown, config: SlackConfig, abortedBy: 'timer' 
  * The reply as text, or `undefined` when it is (or announces itself as) larger than `maxBytes`:
  * `request` (the controller of the call's signal) is then aborted before the reading ends,
  * which closes the connection (undici absorbs the abort it causes), so memory holds at most
- * the limit.
+ * the limit. The bytes are taken from the call's share of the proxy's `budget` as they come.
  */
 async function readBoundedText(
   body: ReadableBody,
   contentLength: string | string[] | undefined,
   maxBytes: number,
   request: AbortController,
+  budget: ResponseBudget,
 ): Promise<string | undefined> {
   const announced = typeof contentLength === 'string' && /^\d+$/.test(contentLength.trim()) ? Number(contentLength) : 0;
   if (announced > maxBytes) {
     request.abort();
     return undefined;
   }
-  const bytes = await readAtMost(body, maxBytes, () => request.abort());
+  const bytes = await readAtMost(body, maxBytes, () => request.abort(), budget);
   return bytes?.toString('utf8');
 }
 

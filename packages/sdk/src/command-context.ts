@@ -31,13 +31,36 @@ export interface CommandContext<C = unknown> {
   readonly task: TaskReference;
   /** `spiff__callback_url`, for asynchronous commands. */
   readonly callbackUrl: string | undefined;
+  /**
+   * This call's share of the bytes of third parties' answers the whole proxy holds at once
+   * (`CONNECTOR_PROXY_MAX_BUFFERED_BYTES`): give it to {@link readAtMost} / {@link readChunksAtMost}
+   * for every answer the command reads. The proxy takes the bytes back once the call's envelope
+   * is written or dropped.
+   */
+  readonly responseBudget: ResponseBudget;
+}
+
+/**
+ * Bytes a call may hold of third parties' answers, from one budget shared by every call in the
+ * process, so that many large answers at once cannot exhaust memory. Reading stops with the
+ * SDK's `ResponseBudgetExceeded` error (`httpStatus` 503, retried by the engine) when the budget
+ * cannot spare a chunk.
+ *
+ * @example
+ * const bytes = await readAtMost(response.body, settings.maxResponseBytes, () => controller.abort(), context.responseBudget);
+ */
+export interface ResponseBudget {
+  /** Takes `bytes` for this call and says true; says false and takes nothing when the budget cannot spare them. */
+  reserve(bytes: number): boolean;
+  /** The whole budget in bytes (`CONNECTOR_PROXY_MAX_BUFFERED_BYTES`), for messages. */
+  readonly limitBytes: number;
 }
 
 /** Proxy-wide settings a connector must honour for the calls it makes on a caller's behalf. */
 export interface ProxySettings {
   /** Bound for one outbound HTTP call, from connect to the last body byte (`CONNECTOR_PROXY_HTTP_TIMEOUT_MS`). */
   readonly httpTimeoutMs: number;
-  /** Largest third-party answer to read (`CONNECTOR_PROXY_MAX_RESPONSE_BYTES`): cut off beyond it. */
+  /** Largest third-party answer to read (`CONNECTOR_PROXY_MAX_RESPONSE_BYTES`): cut off beyond it. All calls' answers together are bounded by each call's {@link CommandContext.responseBudget}. */
   readonly maxResponseBytes: number;
   /** Where outbound connections may go (`CONNECTOR_PROXY_EGRESS_ALLOW` / `_DENY`). */
   readonly egress: EgressPolicy;

@@ -16,6 +16,8 @@ export const SdkErrorCodes = {
   invalidConfiguration: 'invalid_configuration',
   /** The egress policy forbids connecting to that host or address (`httpStatus` 403). */
   egressDenied: 'EgressDenied',
+  /** The proxy holds as many bytes of third parties' answers as it may (`httpStatus` 503: retry later). */
+  responseBudgetExceeded: 'ResponseBudgetExceeded',
 } as const;
 
 /** A failure a command reports. The proxy turns it into a version-2 envelope. */
@@ -101,4 +103,20 @@ export function invalidParameters(problems: readonly ParameterProblem[]): Comman
  */
 export function configurationError(variable: string, message: string): CommandError {
   return commandError({ code: SdkErrorCodes.invalidConfiguration, status: 500, message: `${variable} ${message}` });
+}
+
+/**
+ * The call was stopped because the proxy already holds its budget of third parties' answers
+ * (`CONNECTOR_PROXY_MAX_BUFFERED_BYTES`) for calls in progress: a transient refusal, 503, which
+ * the engine retries. Made by {@link readChunksAtMost}; a connector passes it on unchanged.
+ *
+ * @example
+ * if (!context.responseBudget.reserve(chunk.length)) throw responseBudgetExceeded(context.responseBudget.limitBytes);
+ */
+export function responseBudgetExceeded(limitBytes: number): CommandError {
+  return commandError({
+    code: SdkErrorCodes.responseBudgetExceeded,
+    httpStatus: 503,
+    message: `The connector proxy is already holding its limit of ${limitBytes} bytes of answers for calls in progress (CONNECTOR_PROXY_MAX_BUFFERED_BYTES); the call was stopped, try again shortly`,
+  });
 }

@@ -15,13 +15,14 @@
 export { Type, type Static, type TSchema, type TObject, type TProperties } from '@sinclair/typebox';
 export { defineCommand, type Command, type CommandDefinition } from './define-command.js';
 export { defineConnector, isConnector, type Connector, type ConnectorDefinition } from './define-connector.js';
-export type { CommandContext, CommandLogger, EgressPolicy, ProxySettings, SetupContext, TaskReference } from './command-context.js';
+export type { CommandContext, CommandLogger, EgressPolicy, ProxySettings, ResponseBudget, SetupContext, TaskReference } from './command-context.js';
 export type { CommandResult, Envelope, EnvelopeError, WireCommandResponse } from './command-result.js';
 export {
   commandError,
   configurationError,
   invalidParameters,
   isCommandError,
+  responseBudgetExceeded,
   SdkErrorCodes,
   type CommandError,
   type CommandErrorOptions,

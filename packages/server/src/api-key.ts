@@ -8,20 +8,34 @@ export const API_KEY_HEADER = 'spiff-connector-proxy-api-key';
 /** Paths a load balancer or the engine's health check reach without a key. */
 const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness']);
 
+/** Answers 401 to a request without the key and says true; says false (and answers nothing) to one that may go on. */
+export type KeyRefusal = (request: FastifyRequest, reply: FastifyReply) => boolean;
+
 /**
- * Requires the configured key on every path but liveness and CORS preflight: checked before
- * routing, so an unknown command without a key is a 401 and reveals nothing.
+ * The check of the configured key. Every path needs it but liveness and CORS preflight,
+ * whatever its shape: it runs before routing (see {@link apiKeyGuard}) and before the router's
+ * own refusals (a path that is not valid percent-encoding, a path part over the router's
+ * length: see error-handler.ts), so an unknown or malformed path without a key is a 401 and
+ * reveals nothing.
  */
-export function apiKeyGuard(key: string): onRequestHookHandler {
+export function refuseWithoutKey(key: string): KeyRefusal {
   // Digests have one length whatever was sent, so the comparison takes the same time.
   const expected = digest(key);
   const refusal = errorReply(unauthorized(), [], unauthorized);
-  return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (request.method === 'OPTIONS' || OPEN_PATHS.has(pathOf(request.url))) return done();
+  return (request, reply) => {
+    if (request.method === 'OPTIONS' || OPEN_PATHS.has(pathOf(request.url))) return false;
     const sent = request.headers[API_KEY_HEADER];
-    if (typeof sent === 'string' && timingSafeEqual(digest(sent), expected)) return done();
+    if (typeof sent === 'string' && timingSafeEqual(digest(sent), expected)) return false;
     request.log.info({ method: request.method, path: pathOf(request.url) }, 'refused: missing or wrong API key');
     void reply.code(refusal.status).send(refusal.envelope);
+    return true;
+  };
+}
+
+/** The `onRequest` hook that requires the key on every routed request (see {@link refuseWithoutKey}). */
+export function apiKeyGuard(refuse: KeyRefusal): onRequestHookHandler {
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (!refuse(request, reply)) done();
   };
 }
 

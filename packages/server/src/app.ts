@@ -1,11 +1,12 @@
 import cors from '@fastify/cors';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { apiKeyGuard } from './api-key.js';
+import { apiKeyGuard, refuseWithoutKey } from './api-key.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { ProxyConfig } from './config.js';
+import { connectionTimeouts, limitConnections } from './connection-limits.js';
 import { corsOptions } from './cors.js';
-import { answerFrameworkError, installErrorHandlers } from './error-handler.js';
+import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
@@ -13,23 +14,27 @@ import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
+import type { SharedResponseBudget } from './response-budget.js';
 
 /** The proxy's HTTP application: CORS, the API key, the routes, errors as envelopes. */
-export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger): Promise<FastifyInstance> {
+export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger, responseBudget: SharedResponseBudget): Promise<FastifyInstance> {
+  const keyRefusal = config.apiKey === undefined ? undefined : refuseWithoutKey(config.apiKey);
   const app = fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per command call is written by the route itself.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.maxBodyBytes,
     return503OnClosing: true,
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: frameworkErrorHandler(keyRefusal),
+    ...connectionTimeouts(config),
   });
+  limitConnections(app.server, config, logger);
   installJsonBodyParser(app);
   await app.register(cors, corsOptions(config));
-  if (config.apiKey !== undefined) app.addHook('onRequest', apiKeyGuard(config.apiKey));
+  if (keyRefusal !== undefined) app.addHook('onRequest', apiKeyGuard(keyRefusal));
   installErrorHandlers(app, config.maxBodyBytes);
   discoveryRoutes(app, registry);
-  doCommandRoute(app, registry, jobs, metrics, config);
+  doCommandRoute(app, registry, jobs, metrics, config, responseBudget);
   jobRoutes(app, jobs);
   metricsRoute(app, metrics);
   return app;

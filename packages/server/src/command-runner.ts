@@ -1,4 +1,4 @@
-import type { CommandError, CommandResult, TaskReference } from '@connector-proxy/sdk';
+import type { CommandError, CommandResult, ResponseBudget, TaskReference } from '@connector-proxy/sdk';
 import type { RegisteredCommand } from './command-registry.js';
 import { CallLogger } from './command-logger.js';
 import { commandTimeout } from './errors.js';
@@ -31,6 +31,8 @@ export interface RunOptions {
   params: Record<string, unknown>;
   spiff: SpiffContext;
   timeoutMs: number;
+  /** The call's share of the bytes of third parties' answers; the caller closes it once the envelope is written or dropped. */
+  responseBudget: ResponseBudget;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function runCommand(entry: RegisteredCommand, options: RunOptions, 
       taskData: options.spiff.taskData,
       task: options.spiff.task,
       callbackUrl: options.spiff.callbackUrl,
+      responseBudget: options.responseBudget,
     });
     return await Promise.race([running, expired]);
   } finally {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { configurationError } from '@connector-proxy/sdk';
 import type { LevelWithSilent } from 'pino';
 
@@ -14,6 +15,8 @@ export interface ProxyConfig {
   readonly maxBodyBytes: number;
   /** Largest third-party answer a connector reads. */
   readonly maxResponseBytes: number;
+  /** `CONNECTOR_PROXY_MAX_BUFFERED_BYTES`: bytes of third parties' answers all calls may hold at once. */
+  readonly maxBufferedBytes: number;
   /** Calls in flight beyond which new ones are answered 503 with `Retry-After`. */
   readonly maxInflight: number;
   /** `CONNECTOR_PROXY_EGRESS_ALLOW`: when set, outbound connections only to these. */
@@ -29,6 +32,22 @@ export interface ProxyConfig {
   /** Built-in connectors to leave out, by connector name. */
   readonly disabledConnectors: readonly string[];
   readonly jobs: JobsConfig;
+  /** How long and how many connections callers may hold: the bounds that keep liveness answering. */
+  readonly connections: ConnectionsConfig;
+}
+
+/** Bounds on the proxy's incoming connections, per process. */
+export interface ConnectionsConfig {
+  /** `CONNECTOR_PROXY_HEADERS_TIMEOUT_MS`: a request's headers must all arrive within this. */
+  readonly headersTimeoutMs: number;
+  /** `CONNECTOR_PROXY_REQUEST_TIMEOUT_MS`: a whole request, headers and body, must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** `CONNECTOR_PROXY_KEEP_ALIVE_TIMEOUT_MS`: an idle connection between requests is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** `CONNECTOR_PROXY_MAX_CONNECTIONS`: open connections in all; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** `CONNECTOR_PROXY_MAX_CONNECTIONS_PER_ADDRESS`: open connections from one client address (an IPv6 /64). */
+  readonly maxConnectionsPerAddress: number;
 }
 
 /** Background (asynchronous) jobs: where they are kept and how they are run and delivered. */
@@ -64,6 +83,7 @@ export function loadConfig(env: Environment): ProxyConfig {
     commandTimeoutMs: integer(env, 'CONNECTOR_PROXY_COMMAND_TIMEOUT_MS', 40_000, 1, 3_600_000),
     maxBodyBytes: integer(env, 'CONNECTOR_PROXY_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
     maxResponseBytes: integer(env, 'CONNECTOR_PROXY_MAX_RESPONSE_BYTES', 50 * 1024 * 1024, 1024, 1024 ** 3),
+    maxBufferedBytes: integer(env, 'CONNECTOR_PROXY_MAX_BUFFERED_BYTES', 256 * 1024 * 1024, 1024, 1024 ** 4),
     maxInflight: integer(env, 'CONNECTOR_PROXY_MAX_INFLIGHT', 1024, 1, 1_000_000),
     egressAllow: list(env, 'CONNECTOR_PROXY_EGRESS_ALLOW'),
     egressDeny: list(env, 'CONNECTOR_PROXY_EGRESS_DENY') ?? [],
@@ -73,7 +93,49 @@ export function loadConfig(env: Environment): ProxyConfig {
     connectors: list(env, 'CONNECTOR_PROXY_CONNECTORS') ?? [],
     disabledConnectors: list(env, 'CONNECTOR_PROXY_DISABLED_CONNECTORS') ?? [],
     jobs: loadJobsConfig(env),
+    connections: loadConnectionsConfig(env, openFilesLimit()),
   };
+}
+
+/** What is kept of the open-file limit for everything but incoming connections: outbound pools, the job store, logs. */
+const FILES_KEPT_FOR_THE_REST = 64;
+const MAX_CONNECTIONS_DEFAULT_CAP = 4096;
+
+/**
+ * Every connection takes one of the process's open files (`ulimit -n`): without a cap a few
+ * hundred slow connections from one caller used them all, and liveness stopped answering. By
+ * default the proxy keeps 64 files for its own use and gives each client address at most half of
+ * the rest, so one caller never holds them all.
+ */
+function loadConnectionsConfig(env: Environment, fileLimit: number | undefined): ConnectionsConfig {
+  const headersTimeoutMs = integer(env, 'CONNECTOR_PROXY_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = integer(env, 'CONNECTOR_PROXY_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000);
+  // Node.js refuses to start a server whose headers may take longer than the whole request.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw configurationError('CONNECTOR_PROXY_HEADERS_TIMEOUT_MS', `must not be more than CONNECTOR_PROXY_REQUEST_TIMEOUT_MS (${requestTimeoutMs}); got ${headersTimeoutMs}`);
+  }
+  const fromFiles = fileLimit === undefined ? MAX_CONNECTIONS_DEFAULT_CAP : Math.max(2, fileLimit - FILES_KEPT_FOR_THE_REST);
+  const maxConnections = integer(env, 'CONNECTOR_PROXY_MAX_CONNECTIONS', Math.min(MAX_CONNECTIONS_DEFAULT_CAP, fromFiles), 1, 1_000_000);
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: integer(env, 'CONNECTOR_PROXY_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1, 3_600_000),
+    maxConnections,
+    maxConnectionsPerAddress: integer(env, 'CONNECTOR_PROXY_MAX_CONNECTIONS_PER_ADDRESS', Math.max(1, Math.floor(maxConnections / 2)), 1, 1_000_000),
+  };
+}
+
+/** The process's soft limit on open files, where the system says it (Linux); else undefined. */
+function openFilesLimit(): number | undefined {
+  let limits: string;
+  try {
+    limits = readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    // Not Linux (or /proc not mounted): the fixed default applies.
+    return undefined;
+  }
+  const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+  return soft === undefined ? undefined : Number(soft);
 }
 
 const HOUR_MS = 3_600_000;

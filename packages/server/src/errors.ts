@@ -10,6 +10,7 @@ export const ProxyErrorCodes = {
   routeNotFound: 'route_not_found',
   invalidBody: 'invalid_body',
   payloadTooLarge: 'payload_too_large',
+  unsupportedMediaType: 'unsupported_media_type',
   unauthorized: 'unauthorized',
   commandTimeout: 'command_timeout',
   jobNotFound: 'job_not_found',
@@ -43,6 +44,15 @@ export function payloadTooLarge(limitBytes: number): CommandError {
     code: ProxyErrorCodes.payloadTooLarge,
     status: 413,
     message: `The request body is larger than this proxy accepts (${limitBytes} bytes, CONNECTOR_PROXY_MAX_BODY_BYTES)`,
+  });
+}
+
+/** The body's Content-Type is missing or not JSON; the value sent is not repeated (it comes from the caller). */
+export function unsupportedMediaType(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.unsupportedMediaType,
+    status: 415,
+    message: 'The request body must be JSON, sent with the header Content-Type: application/json (or another JSON media type)',
   });
 }
 

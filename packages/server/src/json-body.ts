@@ -3,14 +3,24 @@ import type { FastifyInstance } from 'fastify';
 import { invalidBody } from './errors.js';
 
 /**
- * Reads every request body as JSON, whatever its Content-Type (the engine sends JSON; a
- * missing header must not be a 415). Each way a body can be unusable is an `invalid_body`
- * saying which. `__proto__` keys are refused (prototype poisoning); `constructor` keys are plain data.
+ * JSON media types: `application/json` and `application/<anything>+json`, with parameters such
+ * as `charset` (matched against Fastify's normalized, lower-cased Content-Type).
+ */
+const JSON_MEDIA_TYPE = /^application\/(?:[^\s/;]+\+)?json(?:\s*;|$)/;
+
+/**
+ * Reads request bodies sent with a JSON media type (the engine sends `application/json`). Any
+ * other Content-Type, or none on a body, is refused before the body is read (415
+ * `unsupported_media_type`, see error-handler.ts): a browser sends `text/plain`,
+ * form and multipart bodies, and bodies without a type, to any origin without asking first (no
+ * CORS preflight), so reading those as JSON let any web page run commands through a browser
+ * that can reach the proxy. Each way a JSON body can be unusable is an `invalid_body` saying
+ * which. `__proto__` keys are refused (prototype poisoning); `constructor` keys are plain data.
  */
 export function installJsonBodyParser(app: FastifyInstance): void {
   const secureParse = app.getDefaultJsonParser('error', 'ignore');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser(JSON_MEDIA_TYPE, { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(invalidBody("is empty; send a JSON object of the command's parameters"), undefined);
     secureParse(request, text, (error, value: unknown) => {

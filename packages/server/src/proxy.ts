@@ -10,6 +10,7 @@ import { startJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createEgressPolicy } from './egress-policy.js';
 import { createLogger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
+import { SharedResponseBudget } from './response-budget.js';
 
 /** What {@link createProxy} takes; everything is optional. */
 export interface ProxyOptions {
@@ -26,6 +27,8 @@ export interface Proxy {
   readonly config: ProxyConfig;
   readonly app: FastifyInstance;
   readonly log: Logger;
+  /** The bytes of third parties' answers calls hold now, out of `CONNECTOR_PROXY_MAX_BUFFERED_BYTES`. */
+  readonly responseBudget: SharedResponseBudget;
   /** Starts listening; resolves to the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting calls, lets those in flight and running jobs finish (within the grace), then closes every connector. */
@@ -56,20 +59,22 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     log: proxyLogger(log),
   });
   const metrics = new ProxyMetrics(registry.ids);
+  const responseBudget = new SharedResponseBudget(config.maxBufferedBytes);
   let jobs: JobSystem;
   try {
-    jobs = await startJobSystem(config, registry, egress, log, (state) => metrics.recordJobTransition(state));
+    jobs = await startJobSystem(config, registry, egress, log, (state) => metrics.recordJobTransition(state), responseBudget);
   } catch (error) {
     // The job store refused to start (say, Redis does not answer): release the connectors' pools.
     await registry.close();
     throw error;
   }
-  const app = await buildApp(config, registry, jobs, metrics, log);
+  const app = await buildApp(config, registry, jobs, metrics, log, responseBudget);
   let closing: Promise<void> | undefined;
   return {
     config,
     app,
     log,
+    responseBudget,
     async listen(port = config.port, host = config.host) {
       const address = await app.listen({ port, host });
       log.info({ commands: registry.size }, `connector-proxy listening at ${address}`);

@@ -41,6 +41,13 @@ const SEED = Number(process.env.BAD_INPUT_SEED ?? 20_240_611);
 const SCALE = Number(process.env.BAD_INPUT_SCALE ?? 1);
 const MAX_BODY_BYTES = 256 * 1024;
 
+/** A path segment as node:http puts it on a request line: percent signs (valid or not), dots, odd punctuation, parts over the router's 100 characters. */
+const pathSegment = fc.oneof(
+  fc.string({ unit: fc.constantFrom(...'abcXYZ019-._~%!$&\'()*+,;=:@[]|^`{}"<>\\'.split('')), maxLength: 12 }),
+  fc.string({ maxLength: 12 }).map(encodeURIComponent),
+  fc.constantFrom('', '.', '..', '%', '%zz', '%E0%A4%A', '%00', '%2F', '%C0%AF', 'x'.repeat(150), 'http', 'GetRequest', 'commands', 'liveness', 'jobs', 'do', 'v1'),
+);
+
 /** fast-check's options for one property: seeded, bounded, and saying how to replay a failure. */
 function runs(numRuns: number): fc.Parameters<unknown> {
   return { seed: SEED, numRuns: Math.max(1, Math.round(numRuns * SCALE)), endOnFailure: true, includeErrorInReport: true };
@@ -58,6 +65,10 @@ interface CommandDescriptor {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Content-Types whose bodies are read as JSON: JSON media types, with any parameters, in any case. */
+const JSON_CONTENT_TYPES = ['application/json', 'application/json; charset=utf-16', 'APPLICATION/JSON', 'application/json;;;', 'application/vnd.api+json; charset=utf-8', 'application/problem+json'];
+/** Content-Types that are refused (415) before the body is read. */
+const OTHER_CONTENT_TYPES = ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', '', '*/*', 'application/octet-stream', 'text/json', 'application/jsonx', 'application/json+x', 'json'];
 
 describe('bad input thrown at every route of a proxy with the built-in connectors', () => {
   let proxy: RunningProxy;
@@ -214,7 +225,7 @@ describe('bad input thrown at every route of a proxy with the built-in connector
     });
   });
 
-  test('raw bodies that are not a JSON object, under any content type, are refused as invalid_body', async () => {
+  test('raw bodies that are not a JSON object are refused: invalid_body under a JSON content type, unsupported_media_type under any other', async () => {
     const validBody = fc.constant(JSON.stringify({ url: sink.url(), table_name: 't', spiff__task_data: { a: [1, 2, 3] }, headers: { 'X-A': '1' } }));
     const rawBody = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 200 }),
@@ -229,9 +240,7 @@ describe('bad input thrown at every route of a proxy with the built-in connector
         'url=http%3A%2F%2F127.0.0.1&x=1', '<xml/>', '\0', '{"a":1e400}', '{"a":-}',
       ),
     );
-    const contentType = fc.option(
-      fc.constantFrom('application/json', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', '', '*/*', 'application/json;;;', 'application/octet-stream', 'APPLICATION/JSON'),
-    );
+    const contentType = fc.option(fc.constantFrom(...JSON_CONTENT_TYPES, ...OTHER_CONTENT_TYPES));
     const commandId = fc.oneof(fc.constantFrom(...commands.map((command) => command.id)), fc.constantFrom('http/Nope', 'nope/GetRequest', 'http/getrequest'));
     await fc.assert(
       fc.asyncProperty(commandId, rawBody, contentType, fc.boolean(), async (id, body, type, chunked) => {
@@ -239,7 +248,13 @@ describe('bad input thrown at every route of a proxy with the built-in connector
         const answer = await rawRequest(proxy.url, { method: 'POST', path: `/v1/do/${id}`, headers, body, chunked });
         const where = `POST /v1/do/${id} (${type}) ${JSON.stringify(body.toString().slice(0, 200))}`;
         const envelope = assertAnswered(answer, where);
-        if (!parsesToObject(body.toString())) {
+        // A body is read only under a JSON media type: another type is refused even on an empty
+        // body; without a type, only a request with no body at all goes on (to be refused as not an object).
+        const refusedByType = type === null ? body.length > 0 || chunked : !JSON_CONTENT_TYPES.includes(type);
+        if (refusedByType) {
+          assert.equal(answer.status, 415, `${where}: ${answer.text}`);
+          assert.equal(envelope.error?.error_code, 'unsupported_media_type', `${where}: ${answer.text}`);
+        } else if (!parsesToObject(body.toString())) {
           assert.ok(['invalid_body', 'command_not_found'].includes(envelope.error?.error_code ?? ''), `${where}: ${answer.text}`);
         }
       }),
@@ -272,12 +287,7 @@ describe('bad input thrown at every route of a proxy with the built-in connector
 
   test('any method on any path answers below 500, with an envelope for every refusal', async () => {
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND', 'SEARCH', 'PURGE', 'LOCK', 'MKCOL', 'COPY', 'REPORT');
-    // Characters node:http puts on a request line as they are: percent signs, dots, odd punctuation.
-    const segment = fc.oneof(
-      fc.string({ unit: fc.constantFrom(...'abcXYZ019-._~%!$&\'()*+,;=:@[]|^`{}"<>\\'.split('')), maxLength: 12 }),
-      fc.string({ maxLength: 12 }).map(encodeURIComponent),
-      fc.constantFrom('', '.', '..', '%', '%zz', '%E0%A4%A', '%00', '%2F', '%C0%AF', 'x'.repeat(150), 'http', 'GetRequest', 'commands', 'liveness', 'jobs', 'do', 'v1'),
-    );
+    const segment = pathSegment;
     const known = fc.constantFrom('/', '/liveness', '/v1/liveness', '/v1/commands', '/v1/auths', '/metrics', ...commands.map((command) => `/v1/do/${command.id}`));
     const pathArb = fc.oneof(
       known,
@@ -376,6 +386,27 @@ describe('bad input thrown at every route of a proxy with the built-in connector
       }
     });
 
+    test('a command call a web page could send without a CORS preflight (text/plain, a form, no type) is a 415 and runs nothing', async () => {
+      const body = JSON.stringify({ url: sink.url('/cross-site') });
+      for (const headers of [{ 'content-type': 'text/plain;charset=UTF-8' }, { 'content-type': 'application/x-www-form-urlencoded' }, { 'content-type': 'multipart/form-data; boundary=x' }, {}]) {
+        for (const chunked of [false, true]) {
+          const answer = await rawRequest(proxy.url, { method: 'POST', path: '/v1/do/http/PostRequest', headers, body, chunked });
+          const envelope = assertAnswered(answer, `POST with ${JSON.stringify(headers)}`);
+          assert.equal(answer.status, 415);
+          assert.equal(envelope.error?.error_code, 'unsupported_media_type');
+          assert.match(envelope.error?.message ?? '', /Content-Type: application\/json/);
+        }
+      }
+      assert.deepEqual(sink.requests.filter((request) => request.url === '/cross-site'), [], 'a refused call reached the third party');
+      // JSON media types with parameters are read as usual, as the engine (Python requests' json=) sends them.
+      for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/vnd.api+json']) {
+        const answer = await post('http/PostRequest', body, { 'content-type': type });
+        assert.equal(answer.status, 200, `${type}: ${answer.text}`);
+        assert.equal(envelopeOf(answer, type).error, null);
+      }
+      assert.equal(sink.requests.filter((request) => request.url === '/cross-site').length, 4);
+    });
+
     test('a __proto__ key is refused by name, not as JSON that does not parse', async () => {
       const answer = await post('http/GetRequest', `{"url":${JSON.stringify(sink.url())},"headers":{"__proto__":{"x":"1"}}}`);
       const envelope = assertAnswered(answer, '__proto__');
@@ -453,6 +484,73 @@ describe('bad API keys thrown at a proxy that has one', () => {
     );
     const liveness = await rawRequest(proxy.url, { method: 'GET', path: '/liveness', headers: { 'spiff-connector-proxy-api-key': 'wrong' } });
     assert.equal(liveness.status, 200);
+  });
+
+  /** Paths of every odd shape; none is liveness, so each needs the key. */
+  const ODD_PATHS = [
+    '/v1/%zz', '/%', '/%E0%A4%A', '/v1/do/%E0%A4%A/x', '/v1/jobs/%zz', '/v1/commands%zz', '/v1/commands?%zz', '/%00', '/v1%2Fcommands', '/v1/do/%2e%2e/%2e%2e',
+    `/v1/do/http/${'G'.repeat(150)}`, `/v1/${'x'.repeat(150)}`, `/v1/jobs/${'j'.repeat(5000)}`, `/${'y'.repeat(101)}/z`,
+    '//v1//commands', '//', '///', '/v1/commands/', '/v1/commands//', '/v1/do/http/GetRequest/', '/v1/jobs/', '/liveness/', '/liveness//', '/v1/liveness/x', '/liveness%2F',
+    '/V1/COMMANDS', '/LIVENESS', '/v1/./commands', '/v1/../v1/commands', '/liveness/../v1/commands', '/v1/commands;x', '/v1/commands%00', '/metrics/', '/v1/auths/',
+    '*', 'http://127.0.0.1/v1/commands', 'http://127.0.0.1/%zz',
+  ];
+  const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'PROPFIND'];
+
+  async function callWithoutKey(method: string, target: string): Promise<RawAnswer> {
+    const withBody = method !== 'GET' && method !== 'HEAD';
+    return rawRequest(proxy.url, { method, path: target, headers: withBody ? JSON_HEADERS : {}, ...(withBody ? { body: '{}' } : {}) });
+  }
+
+  test('paths of every odd shape (bad percent-encoding, long parts, double or trailing slashes, dot segments, absolute form) are a 401 without the key, by any method', async () => {
+    for (const target of ODD_PATHS) {
+      for (const method of METHODS) {
+        const answer = await callWithoutKey(method, target);
+        const where = `${method} ${target.slice(0, 80)}`;
+        assert.equal(answer.status, 401, `${where}: ${answer.status} ${answer.text.slice(0, 200)}`);
+        // A HEAD answer has no body to carry the envelope.
+        if (method !== 'HEAD') assert.equal(assertAnswered(answer, where).error?.error_code, 'unauthorized');
+      }
+    }
+  });
+
+  test('any method on any path is a 401 without the key, but liveness and CORS preflight', async () => {
+    const open = new Set(['/', '/liveness', '/v1/liveness']);
+    const target = fc.oneof(
+      fc.array(pathSegment, { minLength: 1, maxLength: 5 }).map((parts) => `/${parts.join('/')}`),
+      fc.tuple(fc.constantFrom('/v1/do/', '/v1/jobs/', '/v1/', '/liveness', '/'), pathSegment, fc.option(pathSegment)).map(([base, a, b]) => `${base}${a}${b === null ? '' : `/${b}`}`),
+      fc.tuple(fc.constantFrom(...ODD_PATHS), fc.option(fc.constantFrom('?a=%zz', '?', '#x', '?__proto__[x]=1'))).map(([base, query]) => `${base}${query ?? ''}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...METHODS), target, async (method, pathAndQuery) => {
+        const answer = await callWithoutKey(method, pathAndQuery);
+        const pathOnly = pathAndQuery.split('?')[0] as string;
+        const where = `${method} ${pathAndQuery.slice(0, 80)}`;
+        // Liveness paths are open by any method (GET and HEAD answer 200, others 404).
+        if (!open.has(pathOnly)) assert.equal(answer.status, 401, `${where}: ${answer.status} ${answer.text.slice(0, 200)}`);
+        else assert.equal(answer.status, method === 'GET' || method === 'HEAD' ? 200 : 404, where);
+      }),
+      runs(150),
+    );
+  });
+
+  test('liveness answers without the key, with any query; CORS preflight is never refused for want of it', async () => {
+    for (const target of ['/', '/liveness', '/v1/liveness', '/liveness?x=%zz', '/v1/liveness?a=1&a=2']) {
+      for (const method of ['GET', 'HEAD']) {
+        const answer = await rawRequest(proxy.url, { method, path: target });
+        assert.equal(answer.status, 200, `${method} ${target}`);
+      }
+    }
+    const preflight = { origin: 'https://editor.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,spiff-connector-proxy-api-key' };
+    for (const target of ['/v1/do/http/GetRequest', '/v1/commands', '/v1/auths', '/v1/jobs/x', '/nowhere', '/v1/commands/']) {
+      const answer = await rawRequest(proxy.url, { method: 'OPTIONS', path: target, headers: preflight });
+      assert.equal(answer.status, 204, `OPTIONS ${target}: ${answer.text}`);
+      assert.equal(answer.headers['access-control-allow-origin'], '*');
+    }
+    // Preflight of a path the router cannot read names nothing: whatever it answers, it is not a 401 or a 5xx.
+    for (const target of ['/v1/%zz', '/%', `/v1/do/http/${'G'.repeat(150)}`]) {
+      const answer = await rawRequest(proxy.url, { method: 'OPTIONS', path: target, headers: preflight });
+      assert.ok(answer.status !== 401 && answer.status < 500, `OPTIONS ${target}: ${answer.status} ${answer.text}`);
+    }
   });
 });
 

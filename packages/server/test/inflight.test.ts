@@ -73,7 +73,7 @@ describe('with CONNECTOR_PROXY_MAX_INFLIGHT=2', () => {
 
   test('a call whose client went away gives its place back once its command ends', async () => {
     const abort = new AbortController();
-    const abandoned = fetch(`${proxy.url}/v1/do/test/Wait`, { method: 'POST', body: '{}', signal: abort.signal });
+    const abandoned = fetch(`${proxy.url}/v1/do/test/Wait`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: abort.signal });
     await heldCalls.reach(1);
     abort.abort();
     await assert.rejects(abandoned);

@@ -107,7 +107,7 @@ describe('GET /metrics', () => {
 
   test('a call whose client went away counts until its command ends', async () => {
     const abort = new AbortController();
-    const abandoned = fetch(`${proxy.url}/v1/do/test/Wait`, { method: 'POST', body: '{}', signal: abort.signal });
+    const abandoned = fetch(`${proxy.url}/v1/do/test/Wait`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: abort.signal });
     await heldCalls.reach(1);
     abort.abort();
     await assert.rejects(abandoned);

@@ -111,9 +111,11 @@ describe('the protocol endpoints', () => {
     }
   });
 
-  test('a body without a JSON content type is still read as JSON', async () => {
+  test('a body without a JSON content type is a 415 unsupported_media_type (a browser sends text/plain cross-site without a preflight)', async () => {
     const response = await fetch(`${proxy.url}/v1/do/test/Echo`, { method: 'POST', body: '{"message":"plain"}', headers: { 'content-type': 'text/plain' } });
-    assert.equal(response.status, 200);
+    assert.equal(response.status, 415);
+    const envelope = (await response.json()) as { error: { error_code: string } | null };
+    assert.equal(envelope.error?.error_code, 'unsupported_media_type');
   });
 
   test('a body over the limit is a 413 that says the limit', async () => {

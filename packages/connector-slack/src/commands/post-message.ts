@@ -36,7 +36,7 @@ export const postMessage = defineCommand({
     if (params.thread_ts !== undefined) payload.thread_ts = params.thread_ts;
 
     ctx.log.info(`Posting a message to Slack channel ${params.channel}`);
-    const reply = await postSlackMethod(ctx.config, 'chat.postMessage', token, payload, ctx.signal);
+    const reply = await postSlackMethod(ctx.config, 'chat.postMessage', token, payload, ctx.signal, ctx.responseBudget);
     const body = readSlackReply(reply, { channel: params.channel });
     ctx.log.info(`Slack accepted the message in channel ${String(body.channel ?? params.channel)} (ts ${String(body.ts)})`);
     return { body, httpStatus: reply.status };

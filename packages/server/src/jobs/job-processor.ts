@@ -1,4 +1,4 @@
-import { isCommandError, type Envelope } from '@connector-proxy/sdk';
+import { isCommandError, type Envelope, type ResponseBudget } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
 import type { CommandRegistry } from '../command-registry.js';
 import { CallLogger } from '../command-logger.js';
@@ -7,6 +7,7 @@ import type { JobsConfig } from '../config.js';
 import { errorReply, resultEnvelope } from '../envelope.js';
 import { commandNotFound, internalError } from '../errors.js';
 import { backoffDelay } from './backoff.js';
+import type { SharedResponseBudget } from '../response-budget.js';
 import type { CallbackClient } from './callback-delivery.js';
 import type { ActiveJob, JobOutcome, JobProcessor, JobState } from './job-store.js';
 
@@ -28,24 +29,31 @@ const STATE_ENTERED: Readonly<Record<JobOutcome['kind'], JobState | undefined>> 
  * The work of one job, the same whichever store holds it: run the command once (unless a result
  * is already stored: then it only needs delivering), store the envelope, deliver it.
  */
-export function createJobProcessor(registry: CommandRegistry, callbacks: CallbackClient, config: JobsConfig, log: Logger, onTransition: OnJobTransition): JobProcessor {
+export function createJobProcessor(registry: CommandRegistry, callbacks: CallbackClient, config: JobsConfig, log: Logger, onTransition: OnJobTransition, responseBudget: SharedResponseBudget): JobProcessor {
   const processJob = jobProcessor(registry, callbacks, config, log, onTransition);
   return async (job) => {
-    const outcome = await processJob(job);
-    const entered = STATE_ENTERED[outcome.kind];
-    if (entered !== undefined) onTransition(entered);
-    return outcome;
+    // The result is held until it is stored and delivered (or the run is given up): only then
+    // are the bytes the command read given back, whichever way the step ends.
+    const budget = responseBudget.open();
+    try {
+      const outcome = await processJob(job, budget);
+      const entered = STATE_ENTERED[outcome.kind];
+      if (entered !== undefined) onTransition(entered);
+      return outcome;
+    } finally {
+      budget.close();
+    }
   };
 }
 
 /** The processor itself; it reports the transitions it makes inside a step (running, delivering). */
-function jobProcessor(registry: CommandRegistry, callbacks: CallbackClient, config: JobsConfig, log: Logger, onTransition: OnJobTransition): JobProcessor {
+function jobProcessor(registry: CommandRegistry, callbacks: CallbackClient, config: JobsConfig, log: Logger, onTransition: OnJobTransition) {
   const backoff = { baseDelayMs: config.callbackBaseDelayMs, maxDelayMs: config.callbackMaxDelayMs };
-  return async (job) => {
+  return async (job: ActiveJob, budget: ResponseBudget): Promise<JobOutcome> => {
     const jobLog = log.child({ job: job.id, command: job.payload.commandId });
     let envelope = job.result;
     if (envelope === undefined) {
-      const ran = await runJobCommand(job, registry, config, jobLog, onTransition);
+      const ran = await runJobCommand(job, registry, config, jobLog, onTransition, budget);
       if (ran.kind === 'run-later') {
         return { kind: 'run-later', delayMs: backoffDelay(backoff, job.runs + 1), error: ran.error };
       }
@@ -64,7 +72,7 @@ function jobProcessor(registry: CommandRegistry, callbacks: CallbackClient, conf
 
 type CommandRun = { kind: 'ran'; envelope: Envelope } | { kind: 'run-later'; error: string };
 
-async function runJobCommand(job: ActiveJob, registry: CommandRegistry, config: JobsConfig, log: Logger, onTransition: OnJobTransition): Promise<CommandRun> {
+async function runJobCommand(job: ActiveJob, registry: CommandRegistry, config: JobsConfig, log: Logger, onTransition: OnJobTransition, budget: ResponseBudget): Promise<CommandRun> {
   const logger = new CallLogger(log);
   const entry = registry.get(job.payload.commandId);
   // The command may have gone between acceptance and now (a connector disabled at a restart).
@@ -73,7 +81,7 @@ async function runJobCommand(job: ActiveJob, registry: CommandRegistry, config: 
   onTransition('running');
   const { params, taskData, task, callbackUrl } = job.payload;
   try {
-    const result = await runCommand(entry, { params, spiff: { taskData, task, callbackUrl }, timeoutMs: config.timeoutMs }, logger);
+    const result = await runCommand(entry, { params, spiff: { taskData, task, callbackUrl }, timeoutMs: config.timeoutMs, responseBudget: budget }, logger);
     return { kind: 'ran', envelope: resultEnvelope(result, logger.lines) };
   } catch (error) {
     const runs = job.runs + 1;

@@ -6,6 +6,7 @@ import { CallbackClient } from './callback-delivery.js';
 import { createJobProcessor, type OnJobTransition } from './job-processor.js';
 import type { JobPayload, JobStatus, JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
+import type { SharedResponseBudget } from '../response-budget.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 
 /** Background jobs as the rest of the proxy sees them: accept one, ask how it is doing. */
@@ -21,7 +22,7 @@ export interface JobSystem {
  * `CONNECTOR_PROXY_DATA_DIR`) and starts its worker. `onTransition` hears each state a job
  * enters in this process.
  */
-export async function startJobSystem(config: ProxyConfig, registry: CommandRegistry, egress: EgressPolicy, log: Logger, onTransition: OnJobTransition): Promise<JobSystem> {
+export async function startJobSystem(config: ProxyConfig, registry: CommandRegistry, egress: EgressPolicy, log: Logger, onTransition: OnJobTransition, responseBudget: SharedResponseBudget): Promise<JobSystem> {
   const jobs = config.jobs;
   const box = SecretBox.fromSetting(jobs.secretKey);
   const jobLog = log.child({ component: 'jobs' });
@@ -29,7 +30,7 @@ export async function startJobSystem(config: ProxyConfig, registry: CommandRegis
     ? new SqliteJobStore(jobs.dataDir, box, jobs.concurrency, jobLog)
     : await connectRedisStore(jobs.queueUrl, box, jobs.concurrency, jobLog);
   const callbacks = new CallbackClient(config.httpTimeoutMs, egress);
-  store.start(createJobProcessor(registry, callbacks, jobs, jobLog, onTransition));
+  store.start(createJobProcessor(registry, callbacks, jobs, jobLog, onTransition, responseBudget));
   return {
     async accept(id, payload) {
       await store.add(id, payload);

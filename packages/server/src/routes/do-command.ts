@@ -11,6 +11,7 @@ import { errorReply, resultEnvelope } from '../envelope.js';
 import { sendEnvelope } from '../envelope-reply.js';
 import { commandNotFound, internalError, invalidBody, tooManyCalls } from '../errors.js';
 import type { CallOutcome, ProxyMetrics } from '../metrics.js';
+import type { CallResponseBudget, SharedResponseBudget } from '../response-budget.js';
 
 interface DoParams {
   connector: string;
@@ -23,7 +24,7 @@ type CallLimits = Pick<ProxyConfig, 'commandTimeoutMs' | 'maxInflight'>;
  * `POST /v1/do/{connector}/{command}`: find, check, run, answer in a version-2 envelope. At most
  * `maxInflight` calls are handled at once; beyond that a call is answered 503 `too_many_calls`.
  */
-export function doCommandRoute(app: FastifyInstance, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, limits: CallLimits): void {
+export function doCommandRoute(app: FastifyInstance, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, limits: CallLimits, responseBudget: SharedResponseBudget): void {
   // Counted here rather than in response hooks: a call whose client went away still runs its
   // command to the end, and that work is what the limit bounds.
   let inFlight = 0;
@@ -36,6 +37,7 @@ export function doCommandRoute(app: FastifyInstance, registry: CommandRegistry, 
     const logger = new CallLogger(request.log);
     if (inFlight >= limits.maxInflight) return replyWithError(request, reply, metrics, id, started, overloaded, logger);
     inFlight += 1;
+    const budget = responseBudget.open();
     try {
       const entry = registry.get(id);
       if (entry === undefined) throw commandNotFound(id);
@@ -48,15 +50,26 @@ export function doCommandRoute(app: FastifyInstance, registry: CommandRegistry, 
         logCall(request, metrics, id, started, 202, accepted);
         return sendEnvelope(reply, 202, accepted);
       }
-      const envelope = resultEnvelope(await runCommand(entry, { params, spiff, timeoutMs: limits.commandTimeoutMs }, logger), logger.lines);
+      const envelope = resultEnvelope(await runCommand(entry, { params, spiff, timeoutMs: limits.commandTimeoutMs, responseBudget: budget }, logger), logger.lines);
       logCall(request, metrics, id, started, 200, envelope);
       return sendEnvelope(reply, 200, envelope);
     } catch (error) {
       return replyWithError(request, reply, metrics, id, started, error, logger);
     } finally {
       inFlight -= 1;
+      closeWhenAnswered(reply, budget);
     }
   });
+}
+
+/**
+ * Gives the call's share of the response budget back once its answer has left for the client,
+ * or the client has gone: until then the envelope being written holds the bytes.
+ */
+function closeWhenAnswered(reply: FastifyReply, budget: CallResponseBudget): void {
+  const response = reply.raw;
+  if (budget.heldBytes === 0 || response.destroyed) return budget.close();
+  response.once('close', () => budget.close());
 }
 
 function replyWithError(request: FastifyRequest, reply: FastifyReply, metrics: ProxyMetrics, id: string, started: number, error: unknown, logger: CallLogger): FastifyReply {
