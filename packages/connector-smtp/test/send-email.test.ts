@@ -73,7 +73,7 @@ describe('smtp/SendEmail', () => {
 
   test('is listed with the parameters and types of the protocol', async () => {
     const response = await fetch(`${proxy.url}/v1/commands`);
-    const commands = (await response.json()) as { id: string; parameters: { id: string; type: string; required: boolean }[] }[];
+    const commands = (await response.json()) as { id: string; parameters: { id: string; type: string; required: boolean; description?: string }[] }[];
     const sendEmailCommand = commands.find((c) => c.id === 'smtp/SendEmail');
     assert.ok(sendEmailCommand);
     const byId = new Map(sendEmailCommand.parameters.map((p) => [p.id, p]));
@@ -88,7 +88,13 @@ describe('smtp/SendEmail', () => {
       ['smtp_password', 'str', false],
       ['smtp_starttls', 'bool', false],
     ];
-    for (const [id, type, required] of expected) assert.deepEqual(byId.get(id), { id, type, required }, id);
+    for (const [id, type, required] of expected) {
+      const listed = byId.get(id);
+      assert.ok(listed, id);
+      const { description, ...shape } = listed;
+      assert.deepEqual(shape, { id, type, required }, id);
+      assert.ok(typeof description === 'string' && description.length > 0, `${id} has a description`);
+    }
     for (const extra of ['email_cc', 'email_bcc', 'email_html', 'email_reply_to', 'attachments']) {
       assert.equal(byId.get(extra)?.required, false, extra);
     }
