@@ -19,6 +19,15 @@ const attempts = Type.Optional(
   Type.Integer({ minimum: 1, maximum: 10, description: 'Tries in all; connection failures and 5xx answers are retried' }),
 );
 
+const oauthProvider = Type.Optional(
+  Type.String({ description: 'An OAuth2 connection as GET /v1/auths lists it (e.g. github/OAuth): its access token is sent as Bearer' }),
+);
+const oauthTokenSet = Type.Optional(
+  Type.Any({ description: 'The token set SpiffArena stored for oauth_provider (object or JSON text); refreshed when expired or answered 401' }),
+);
+/** OAuth2 connections (oauth-authorization.ts): on every HTTP command. */
+const oauthParameters = { oauth_provider: oauthProvider, oauth_token_set: oauthTokenSet };
+
 /** GetRequest, HeadRequest. */
 export const queryRequestParameters = {
   url,
@@ -28,6 +37,7 @@ export const queryRequestParameters = {
   basic_auth_password: basicAuthPassword,
   include_response_headers: includeResponseHeaders,
   follow_redirects: followRedirects,
+  ...oauthParameters,
 };
 
 /** PostRequest, PutRequest, PatchRequest, DeleteRequest. */
@@ -41,6 +51,7 @@ export const bodyRequestParameters = {
   basic_auth_password: basicAuthPassword,
   params,
   follow_redirects: followRedirects,
+  ...oauthParameters,
 };
 
 /** Only on idempotent methods (GET, HEAD, PUT, DELETE): repeating them cannot do the work twice. */

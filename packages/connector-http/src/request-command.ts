@@ -10,6 +10,7 @@ import { buildRequestBody } from './request-body.js';
 import { buildRequestHeaders, chooseCredentials, hasHeader } from './request-headers.js';
 import { buildRequestTarget } from './request-target.js';
 import { followRedirects } from './redirects.js';
+import { oauthConnection, sendAuthorized, withTokenRefresh } from './oauth-authorization.js';
 import { readResponseBody } from './response-body.js';
 import { responseHeaders } from './response-headers.js';
 import { withRetries } from './retry-policy.js';
@@ -44,10 +45,14 @@ export function requestCommand({ name, method, description }: RequestCommandSpec
 
 async function performRequest(method: HttpMethod, params: RequestParameters, context: CommandContext<HttpClient>): Promise<CommandResult> {
   const request = prepareRequest(method, params);
+  const connection = oauthConnection(params, context.config.oauth);
   const send = params.follow_redirects === false ? exchange : followRedirects;
-  const outcome = await withRetries(send, request, params.attempts ?? 1, context);
-  if (!outcome.ok) throw outcome.error;
-  return commandResult(outcome.answer, params.include_response_headers === true);
+  const attempts = params.attempts ?? 1;
+  const { outcome, refresh } = await sendAuthorized(request, connection, context, (authorized) => withRetries(send, authorized, attempts, context));
+  return withTokenRefresh(refresh, () => {
+    if (!outcome.ok) throw outcome.error;
+    return commandResult(outcome.answer, params.include_response_headers === true);
+  });
 }
 
 /** Everything checked and built before the first byte is sent: a bad parameter makes no request. */

@@ -10,6 +10,7 @@ import { startJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createEgressPolicy } from './egress-policy.js';
 import { createLogger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
+import { createOAuthService } from './oauth/oauth-service.js';
 
 /** What {@link createProxy} takes; everything is optional. */
 export interface ProxyOptions {
@@ -46,14 +47,19 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     ? options.connectors.map((connector) => ({ connector, source: `(given) ${connector.name}` }))
     : await loadConnectors(config);
   const egress = createEgressPolicy(config.egressAllow, config.egressDeny, (host, reason) => log.warn({ host, reason }, 'egress denied'));
+  const oauth = createOAuthService(config, options.env ?? process.env, egress);
   const registry = await CommandRegistry.create(connectors, {
     env: options.env ?? process.env,
     settings: {
       httpTimeoutMs: config.httpTimeoutMs,
       maxResponseBytes: config.maxResponseBytes,
       egress,
+      ...(oauth && { oauth: oauth.refresher }),
     },
     log: proxyLogger(log),
+  }).catch(async (error: unknown) => {
+    await oauth?.close();
+    throw error;
   });
   const metrics = new ProxyMetrics(registry.ids);
   let jobs: JobSystem;
@@ -62,9 +68,10 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
   } catch (error) {
     // The job store refused to start (say, Redis does not answer): release the connectors' pools.
     await registry.close();
+    await oauth?.close();
     throw error;
   }
-  const app = await buildApp(config, registry, jobs, metrics, log);
+  const app = await buildApp(config, registry, jobs, metrics, log, oauth);
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -81,6 +88,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
         await app.close();
         await jobs.close(config.shutdownGraceMs);
         await registry.close();
+        await oauth?.close();
       })();
       return closing;
     },

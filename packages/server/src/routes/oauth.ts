@@ -1,0 +1,108 @@
+/**
+ * OAuth2 connections (docs/oauth.md): `GET /v1/auths` for SpiffArena's Authentications page,
+ * and the two browser routes of a connection. The browser routes carry no API key (a browser
+ * following a link cannot send one); the sealed single-use state, PKCE and the redirect allow
+ * list protect them (docs/security.md).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isCommandError, type CommandError } from '@connector-proxy/sdk';
+import {
+  oauthExchangeFailed,
+  oauthProviderError,
+  oauthProviderNotFound,
+  oauthRedirectMissing,
+  oauthRedirectNotAllowed,
+  oauthStateExpired,
+  oauthStateInvalid,
+  oauthStateUsed,
+} from '../errors.js';
+import { errorPage, PAGE_HEADERS } from '../oauth/error-page.js';
+import type { OAuthService } from '../oauth/oauth-service.js';
+import { codeChallenge, newCodeVerifier } from '../oauth/pkce.js';
+import type { OAuthProvider } from '../oauth/providers.js';
+import { allowedReturnUrl, withQueryParameter } from '../oauth/return-url.js';
+
+interface ProviderParams {
+  provider: string;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+/** A provider's `error` parameter shown as it is only when it is a plain code (RFC 6749 §4.1.2.1). */
+const PROVIDER_ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefined): void {
+  const auths = oauth?.authsJson ?? '[]';
+  app.get('/v1/auths', async (_request, reply) => reply.type('application/json').send(auths));
+  if (oauth === undefined) return;
+
+  app.get<{ Params: ProviderParams; Querystring: Query }>('/v1/auth/:provider/OAuth', async (request, reply) => {
+    const provider = oauth.providers.get(request.params.provider);
+    if (provider === undefined) return page(request, reply, oauthProviderNotFound(request.params.provider));
+    const redirectUrl = single(request.query.redirect_url);
+    if (redirectUrl === undefined) return page(request, reply, oauthRedirectMissing());
+    const returnUrl = allowedReturnUrl(redirectUrl, oauth.redirectAllow);
+    if (returnUrl === undefined) return page(request, reply, oauthRedirectNotAllowed());
+    const verifier = newCodeVerifier();
+    const { sealed } = oauth.sealer.create(provider.id, returnUrl, verifier);
+    request.log.info({ provider: provider.id }, 'oauth connection started');
+    return away(reply, authorizeUrl(provider, callbackUrl(oauth, request, provider), sealed, codeChallenge(verifier)));
+  });
+
+  app.get<{ Params: ProviderParams; Querystring: Query }>('/v1/auth/:provider/OAuth/callback', async (request, reply) => {
+    const provider = oauth.providers.get(request.params.provider);
+    if (provider === undefined) return page(request, reply, oauthProviderNotFound(request.params.provider));
+    const sealed = single(request.query.state);
+    const state = sealed === undefined ? undefined : oauth.sealer.open(sealed);
+    if (state === undefined || state.provider !== provider.id) return page(request, reply, oauthStateInvalid());
+    if (state.expiresAt <= Date.now()) return page(request, reply, oauthStateExpired());
+    // Claimed before anything else happens: whatever the outcome, this state is spent.
+    if (!oauth.usedStates.claim(state)) return page(request, reply, oauthStateUsed());
+    const providerError = single(request.query.error);
+    if (providerError !== undefined) {
+      return page(request, reply, oauthProviderError(provider.id, PROVIDER_ERROR_CODE.test(providerError) ? providerError : 'an unreadable error'));
+    }
+    const code = single(request.query.code);
+    if (code === undefined) return page(request, reply, oauthProviderError(provider.id, 'no authorization code'));
+    const answer = await oauth.endpoint.exchangeCode(provider, code, callbackUrl(oauth, request, provider), state.verifier);
+    if (!answer.ok) return page(request, reply, oauthExchangeFailed(provider.id, answer.reason));
+    request.log.info({ provider: provider.id }, 'oauth connection made');
+    return away(reply, withQueryParameter(state.redirectUrl, 'response', JSON.stringify(answer.tokenSet)));
+  });
+}
+
+/** The proxy's own callback, as the provider must send the browser to it (and as it was registered there). */
+function callbackUrl(oauth: OAuthService, request: FastifyRequest, provider: OAuthProvider): string {
+  const base = oauth.publicUrl ?? `${request.protocol}://${request.host}`;
+  return `${base}/v1/auth/${encodeURIComponent(provider.id)}/OAuth/callback`;
+}
+
+function authorizeUrl(provider: OAuthProvider, redirectUri: string, state: string, challenge: string): string {
+  const url = new URL(provider.authorizeUrl);
+  const query = url.searchParams;
+  for (const [name, value] of Object.entries(provider.authorizeParams)) query.set(name, value);
+  query.set('response_type', 'code');
+  query.set('client_id', provider.clientId);
+  query.set('redirect_uri', redirectUri);
+  if (provider.scopes.length > 0) query.set('scope', provider.scopes.join(' '));
+  query.set('state', state);
+  query.set('code_challenge', challenge);
+  query.set('code_challenge_method', 'S256');
+  return url.toString();
+}
+
+function away(reply: FastifyReply, location: string): FastifyReply {
+  // The Location holds a state or a token set: no cache keeps it, no Referer carries it on.
+  return reply.code(302).headers({ location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }).send();
+}
+
+function page(request: FastifyRequest, reply: FastifyReply, error: CommandError): FastifyReply {
+  if (!isCommandError(error)) throw error;
+  request.log.info({ provider: (request.params as Partial<ProviderParams>).provider, error_code: error.code }, 'oauth connection refused');
+  return reply.code(error.status).headers(PAGE_HEADERS).send(errorPage(error));
+}
+
+/** A query parameter given once; a repeated one is as good as absent. */
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
