@@ -22,6 +22,7 @@ export const ProxyErrorCodes = {
   oauthStateInvalid: 'oauth_state_invalid',
   oauthStateExpired: 'oauth_state_expired',
   oauthStateUsed: 'oauth_state_used',
+  oauthStateStoreUnavailable: 'oauth_state_store_unavailable',
   oauthProviderError: 'oauth_provider_error',
   oauthExchangeFailed: 'oauth_exchange_failed',
 } as const;
@@ -149,6 +150,14 @@ export function oauthStateUsed(): CommandError {
     code: ProxyErrorCodes.oauthStateUsed,
     status: 400,
     message: 'This connection was already finished (its state can be used once): start it again to reconnect',
+  });
+}
+
+export function oauthStateStoreUnavailable(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthStateStoreUnavailable,
+    status: 503,
+    message: 'The proxy could not check that this connection is finished only once (its Redis did not answer); start it again shortly',
   });
 }
 

@@ -47,7 +47,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     ? options.connectors.map((connector) => ({ connector, source: `(given) ${connector.name}` }))
     : await loadConnectors(config);
   const egress = createEgressPolicy(config.egressAllow, config.egressDeny, (host, reason) => log.warn({ host, reason }, 'egress denied'));
-  const oauth = createOAuthService(config, options.env ?? process.env, egress);
+  const oauth = await createOAuthService(config, options.env ?? process.env, egress, log);
   const registry = await CommandRegistry.create(connectors, {
     env: options.env ?? process.env,
     settings: {

@@ -3,7 +3,7 @@
  * so it carries everything the callback needs, sealed (AES-256-GCM under a key derived from
  * `CONNECTOR_PROXY_SECRET_KEY`): any worker or replica that shares the key can finish a
  * connection another one started, without a shared store. What a sealed value cannot do alone,
- * being used once, {@link UsedStates} does.
+ * being used once, a StateLedger (state-ledger.ts) does.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
@@ -18,7 +18,7 @@ export interface FlowState {
   readonly redirectUrl: string;
   /** The PKCE verifier for the token request. */
   readonly verifier: string;
-  /** 128 random bits: what makes the state unguessable and what {@link UsedStates} remembers. */
+  /** 128 random bits: what makes the state unguessable and what a StateLedger remembers. */
   readonly nonce: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
@@ -62,35 +62,6 @@ export class StateSealer {
       // `final` throws when the tag does not match: the one way GCM says "not sealed with this key".
       if (error instanceof Error && /unable to authenticate|Unsupported state/i.test(error.message)) return undefined;
       throw error;
-    }
-  }
-}
-
-/**
- * The nonces of states already used, each kept until its state expires (after that the
- * expiry refuses it anyway). Only callbacks with a genuine state reach it, so it holds at most
- * the connections finished in the last 10 minutes.
- *
- * Kept in this process: a state replayed to another worker or replica would pass this check
- * there, but not the next one: the provider takes an authorization code once (RFC 6749
- * §4.1.2), and a different code does not match the state's PKCE verifier.
- */
-export class UsedStates {
-  private readonly used = new Map<string, number>();
-
-  /** True the first time a nonce is claimed, false after. */
-  claim(state: FlowState, now = Date.now()): boolean {
-    this.forgetExpired(now);
-    if (this.used.has(state.nonce)) return false;
-    this.used.set(state.nonce, state.expiresAt);
-    return true;
-  }
-
-  private forgetExpired(now: number): void {
-    // Insertion order is expiry order (every state lives equally long): stop at the first live one.
-    for (const [nonce, expiresAt] of this.used) {
-      if (expiresAt > now) return;
-      this.used.delete(nonce);
     }
   }
 }

@@ -14,6 +14,7 @@ import {
   oauthRedirectNotAllowed,
   oauthStateExpired,
   oauthStateInvalid,
+  oauthStateStoreUnavailable,
   oauthStateUsed,
 } from '../errors.js';
 import { errorPage, PAGE_HEADERS } from '../oauth/error-page.js';
@@ -57,7 +58,12 @@ export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefine
     if (state === undefined || state.provider !== provider.id) return page(request, reply, oauthStateInvalid());
     if (state.expiresAt <= Date.now()) return page(request, reply, oauthStateExpired());
     // Claimed before anything else happens: whatever the outcome, this state is spent.
-    if (!oauth.usedStates.claim(state)) return page(request, reply, oauthStateUsed());
+    const claimed = await oauth.usedStates.claim(state).catch((error: unknown) => {
+      request.log.error({ err: error }, 'OAuth state ledger failed');
+      return undefined;
+    });
+    if (claimed === undefined) return page(request, reply, oauthStateStoreUnavailable());
+    if (!claimed) return page(request, reply, oauthStateUsed());
     const providerError = single(request.query.error);
     if (providerError !== undefined) {
       return page(request, reply, oauthProviderError(provider.id, PROVIDER_ERROR_CODE.test(providerError) ? providerError : 'an unreadable error'));
