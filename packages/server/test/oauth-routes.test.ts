@@ -11,6 +11,8 @@ const PUBLIC_URL = 'https://proxy.example.com';
 const API_KEY = 'proxy-api-key';
 /** As SpiffArena's Authentications page builds it: the engine's callback, its own query holding the user's token. */
 const RETURN_URL = `${SPIFF}/v1.0/authentication_callback/local/OAuth?token=eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl`;
+/** What a state sealed by a test holds. */
+const flow = { provider: 'local', redirectUrl: RETURN_URL, verifier: 'v'.repeat(43), redirectUri: `${PUBLIC_URL}/v1/auth/local/OAuth/callback` };
 
 describe('OAuth connections: the browser routes', () => {
   let auth: AuthorizationServer;
@@ -136,14 +138,14 @@ describe('OAuth connections: the browser routes', () => {
     const flipped = `${state.slice(0, 20)}${state[20] === 'A' ? 'B' : 'A'}${state.slice(21)}`;
     assertErrorPage(await browse(`/v1/auth/local/OAuth/callback?code=${genuine.get('code')}&state=${flipped}`), 400, 'oauth_state_invalid');
     // Sealed with another key: as a state made by a proxy that is not this one.
-    const foreign = new StateSealer(secretKeyBytes('b2'.repeat(32))).create('local', RETURN_URL, 'v'.repeat(43)).sealed;
+    const foreign = new StateSealer(secretKeyBytes('b2'.repeat(32))).create(flow).sealed;
     assertErrorPage(await browse(`/v1/auth/local/OAuth/callback?code=${genuine.get('code')}&state=${foreign}`), 400, 'oauth_state_invalid');
     assert.equal(auth.tokenRequests.length, exchanges);
   });
 
   test('a state older than 10 minutes is refused as expired', async () => {
     const sealer = new StateSealer(secretKeyBytes(SECRET_KEY));
-    const old = sealer.create('local', RETURN_URL, 'v'.repeat(43), Date.now() - STATE_LIFETIME_MS - 1000).sealed;
+    const old = sealer.create(flow, Date.now() - STATE_LIFETIME_MS - 1000).sealed;
     assertErrorPage(await browse(`/v1/auth/local/OAuth/callback?code=abc&state=${old}`), 400, 'oauth_state_expired');
   });
 
@@ -158,7 +160,7 @@ describe('OAuth connections: the browser routes', () => {
 
   test('markup in a provider error is never echoed into the page', async () => {
     const sealer = new StateSealer(secretKeyBytes(SECRET_KEY));
-    const state = sealer.create('local', RETURN_URL, 'v'.repeat(43)).sealed;
+    const state = sealer.create(flow).sealed;
     const refused = await browse(`/v1/auth/local/OAuth/callback?state=${state}&error=%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
     assertErrorPage(refused, 400, 'oauth_provider_error');
     assert.doesNotMatch(refused.text, /<script/);
@@ -178,6 +180,33 @@ describe('OAuth connections: the browser routes', () => {
 
   test('an unknown provider is a 404 page', async () => {
     assertErrorPage(await browse(`/v1/auth/nobody/OAuth?redirect_url=${encodeURIComponent(RETURN_URL)}`), 404, 'oauth_provider_not_found');
+  });
+});
+
+describe('OAuth token requests under the egress policy', () => {
+  let auth: AuthorizationServer;
+  let setup: OAuthProxy;
+
+  before(async () => {
+    auth = await startAuthorizationServer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    setup = await startOAuthProxy(auth, SPIFF, { CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' });
+  });
+  after(async () => {
+    await setup.proxy.close();
+    await auth.close();
+  });
+
+  test('a token endpoint the policy denies is never contacted: the connection fails with a page', async () => {
+    const started = await fetch(`${setup.proxy.url}/v1/auth/local/OAuth?redirect_url=${encodeURIComponent(RETURN_URL)}`, { redirect: 'manual' });
+    const authorize = new URL(started.headers.get('location') as string);
+    const decided = await fetch(`${auth.url}/authorize/decide?${authorize.searchParams}&decision=allow`, { redirect: 'manual' });
+    const callback = new URL(decided.headers.get('location') as string);
+    const finished = await fetch(`${setup.proxy.url}${callback.pathname}${callback.search}`, { redirect: 'manual' });
+    const text = await finished.text();
+    assert.equal(finished.status, 502);
+    assert.match(text, /oauth_exchange_failed/);
+    assert.match(text, /egress policy/);
+    assert.equal(auth.tokenRequests.length, 0);
   });
 });
 

@@ -18,6 +18,8 @@ export interface FlowState {
   readonly redirectUrl: string;
   /** The PKCE verifier for the token request. */
   readonly verifier: string;
+  /** The callback URL given to the provider, which the token request must repeat exactly. */
+  readonly redirectUri: string;
   /** 128 random bits: what makes the state unguessable and what a StateLedger remembers. */
   readonly nonce: string;
   /** Epoch milliseconds. */
@@ -38,9 +40,9 @@ export class StateSealer {
     this.key = Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), PURPOSE, 32));
   }
 
-  /** A new state for `provider` and `redirectUrl`, valid for {@link STATE_LIFETIME_MS}. */
-  create(provider: string, redirectUrl: string, verifier: string, now = Date.now()): { state: FlowState; sealed: string } {
-    const state: FlowState = { provider, redirectUrl, verifier, nonce: randomBytes(16).toString('base64url'), expiresAt: now + STATE_LIFETIME_MS };
+  /** A new state, valid for {@link STATE_LIFETIME_MS} from `now`. */
+  create(flow: Pick<FlowState, 'provider' | 'redirectUrl' | 'verifier' | 'redirectUri'>, now = Date.now()): { state: FlowState; sealed: string } {
+    const state: FlowState = { ...flow, nonce: randomBytes(16).toString('base64url'), expiresAt: now + STATE_LIFETIME_MS };
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(PURPOSE);

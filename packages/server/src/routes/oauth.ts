@@ -5,7 +5,7 @@
  * list protect them (docs/security.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isCommandError, type CommandError } from '@connector-proxy/sdk';
+import type { CommandError } from '@connector-proxy/sdk';
 import {
   oauthExchangeFailed,
   oauthProviderError,
@@ -45,9 +45,11 @@ export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefine
     const returnUrl = allowedReturnUrl(redirectUrl, oauth.redirectAllow);
     if (returnUrl === undefined) return page(request, reply, oauthRedirectNotAllowed());
     const verifier = newCodeVerifier();
-    const { sealed } = oauth.sealer.create(provider.id, returnUrl, verifier);
+    // Kept in the state: the token request repeats it exactly, whatever Host the callback arrives with.
+    const redirectUri = callbackUrl(oauth, request, provider);
+    const { sealed } = oauth.sealer.create({ provider: provider.id, redirectUrl: returnUrl, verifier, redirectUri });
     request.log.info({ provider: provider.id }, 'oauth connection started');
-    return away(reply, authorizeUrl(provider, callbackUrl(oauth, request, provider), sealed, codeChallenge(verifier)));
+    return away(reply, authorizeUrl(provider, redirectUri, sealed, codeChallenge(verifier)));
   });
 
   app.get<{ Params: ProviderParams; Querystring: Query }>('/v1/auth/:provider/OAuth/callback', async (request, reply) => {
@@ -70,14 +72,17 @@ export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefine
     }
     const code = single(request.query.code);
     if (code === undefined) return page(request, reply, oauthProviderError(provider.id, 'no authorization code'));
-    const answer = await oauth.endpoint.exchangeCode(provider, code, callbackUrl(oauth, request, provider), state.verifier);
+    const answer = await oauth.endpoint.exchangeCode(provider, code, state.redirectUri, state.verifier);
     if (!answer.ok) return page(request, reply, oauthExchangeFailed(provider.id, answer.reason));
     request.log.info({ provider: provider.id }, 'oauth connection made');
     return away(reply, withQueryParameter(state.redirectUrl, 'response', JSON.stringify(answer.tokenSet)));
   });
 }
 
-/** The proxy's own callback, as the provider must send the browser to it (and as it was registered there). */
+/**
+ * The proxy's own callback, as the provider must send the browser to it (and as it was
+ * registered there): on CONNECTOR_PROXY_PUBLIC_URL, else on the scheme and Host the browser used.
+ */
 function callbackUrl(oauth: OAuthService, request: FastifyRequest, provider: OAuthProvider): string {
   const base = oauth.publicUrl ?? `${request.protocol}://${request.host}`;
   return `${base}/v1/auth/${encodeURIComponent(provider.id)}/OAuth/callback`;
@@ -103,7 +108,6 @@ function away(reply: FastifyReply, location: string): FastifyReply {
 }
 
 function page(request: FastifyRequest, reply: FastifyReply, error: CommandError): FastifyReply {
-  if (!isCommandError(error)) throw error;
   request.log.info({ provider: (request.params as Partial<ProviderParams>).provider, error_code: error.code }, 'oauth connection refused');
   return reply.code(error.status).headers(PAGE_HEADERS).send(errorPage(error));
 }
