@@ -7,6 +7,9 @@
 /**
  * A token set as the proxy hands it to SpiffArena (the provider's token answer plus
  * `expires_at`, epoch seconds) and as SpiffArena gives it back in a parameter.
+ *
+ * @example
+ * const set: OAuthTokenSet = { access_token: 'gho_...', refresh_token: 'ghr_...', token_type: 'bearer', expires_at: 1790000000 };
  */
 export interface OAuthTokenSet {
   readonly access_token: string;
@@ -17,7 +20,13 @@ export interface OAuthTokenSet {
   readonly [field: string]: unknown;
 }
 
-/** A refreshed token set for the engine to store under `auth` (the secret's name, e.g. `github/OAuth`). */
+/**
+ * A refreshed token set for the engine to store under `auth` (the secret's name, e.g.
+ * `github/OAuth`): return it as a result's `tokenRefresh` (or an error's, when the call failed after the refresh).
+ *
+ * @example
+ * return { body, httpStatus: 200, tokenRefresh: { auth: 'github/OAuth', tokenSet: refreshed } };
+ */
 export interface OAuthTokenRefresh {
   readonly auth: string;
   readonly tokenSet: OAuthTokenSet;
