@@ -25,8 +25,8 @@ const oauthProvider = Type.Optional(
 const oauthTokenSet = Type.Optional(
   Type.Any({ description: 'The token set SpiffArena stored for oauth_provider (object or JSON text); refreshed when expired or answered 401' }),
 );
-/** OAuth2 connections (oauth-authorization.ts): on every HTTP command. */
-const oauthParameters = { oauth_provider: oauthProvider, oauth_token_set: oauthTokenSet };
+/** OAuth2 connections (oauth-authorization.ts): on every HTTP command, whichever parameter set it takes. */
+export const oauthParameters = { oauth_provider: oauthProvider, oauth_token_set: oauthTokenSet };
 
 /** GetRequest, HeadRequest. */
 export const queryRequestParameters = {

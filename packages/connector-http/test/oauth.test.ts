@@ -42,7 +42,7 @@ describe('HTTP commands with an OAuth connection', () => {
     setup = await startOAuthProxy(auth, 'https://spiff.example.com');
   });
   after(async () => {
-    await setup.proxy.close();
+    await setup.close();
     await auth.close();
   });
 

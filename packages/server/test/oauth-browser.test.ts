@@ -51,7 +51,7 @@ describe('an OAuth connection made in a real browser', { skip }, () => {
   });
   after(async () => {
     await browser?.close();
-    await setup?.proxy.close();
+    await setup?.close();
     await spiff?.close();
     await auth?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });

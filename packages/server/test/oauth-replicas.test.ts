@@ -28,7 +28,7 @@ describe('OAuth connections across replicas sharing a Redis', { skip }, () => {
     replicas = [await startOAuthProxy(auth, SPIFF, env), await startOAuthProxy(auth, SPIFF, env)];
   });
   after(async () => {
-    for (const replica of replicas ?? []) await replica.proxy.close();
+    for (const replica of replicas ?? []) await replica.close();
     await auth?.close();
     await redis?.stop();
   });

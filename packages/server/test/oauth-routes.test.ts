@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createProxy } from '@connector-proxy/server';
 import { StateSealer, STATE_LIFETIME_MS } from '../src/oauth/flow-state.js';
@@ -25,7 +28,7 @@ describe('OAuth connections: the browser routes', () => {
     proxyUrl = setup.proxy.url;
   });
   after(async () => {
-    await setup.proxy.close();
+    await setup.close();
     await auth.close();
   });
 
@@ -192,7 +195,7 @@ describe('OAuth token requests under the egress policy', () => {
     setup = await startOAuthProxy(auth, SPIFF, { CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' });
   });
   after(async () => {
-    await setup.proxy.close();
+    await setup.close();
     await auth.close();
   });
 
@@ -211,6 +214,8 @@ describe('OAuth token requests under the egress policy', () => {
 });
 
 describe('OAuth configuration', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'oauth-config-'));
+  after(() => rmSync(directory, { recursive: true, force: true }));
   const base = {
     CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW: SPIFF,
     CONNECTOR_PROXY_SECRET_KEY: SECRET_KEY,
@@ -219,7 +224,7 @@ describe('OAuth configuration', () => {
   const fake = { authorizeUrl: 'https://id.example.com/authorize', tokenUrl: 'https://id.example.com/token' } as AuthorizationServer;
 
   async function refused(env: Record<string, string>, message: RegExp): Promise<void> {
-    await assert.rejects(createProxy({ connectors: [], env: { CONNECTOR_PROXY_DATA_DIR: '/tmp/oauth-config-test', ...env } }), (error: Error) => {
+    await assert.rejects(createProxy({ connectors: [], env: { CONNECTOR_PROXY_DATA_DIR: directory, ...env } }), (error: Error) => {
       assert.match(error.message, message);
       assert.doesNotMatch(error.message, new RegExp(CLIENT_SECRET));
       return true;
@@ -227,7 +232,7 @@ describe('OAuth configuration', () => {
   }
 
   test('a bad providers file stops the start, naming the variable and the problem', async () => {
-    const file = (content: unknown) => ({ ...base, CONNECTOR_PROXY_OAUTH_PROVIDERS: providersFile(content) });
+    const file = (content: unknown) => ({ ...base, CONNECTOR_PROXY_OAUTH_PROVIDERS: providersFile(content, directory) });
     await refused({ ...base, CONNECTOR_PROXY_OAUTH_PROVIDERS: '/nonexistent/providers.json' }, /CONNECTOR_PROXY_OAUTH_PROVIDERS names \/nonexistent\/providers.json, which cannot be read \(ENOENT\)/);
     await refused(file('{"id": '), /CONNECTOR_PROXY_OAUTH_PROVIDERS .* not valid JSON/);
     await refused(file({ id: 'x' }), /CONNECTOR_PROXY_OAUTH_PROVIDERS .*expected an array/);
@@ -243,7 +248,7 @@ describe('OAuth configuration', () => {
   });
 
   test('providers need the redirect allow list and the secret key; the allow list takes origins only', async () => {
-    const providers = providersFile([localProvider(fake)]);
+    const providers = providersFile([localProvider(fake)], directory);
     await refused({ ...base, CONNECTOR_PROXY_OAUTH_PROVIDERS: providers, CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW: '' }, /CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW must list/);
     await refused({ ...base, CONNECTOR_PROXY_OAUTH_PROVIDERS: providers, CONNECTOR_PROXY_SECRET_KEY: '' }, /CONNECTOR_PROXY_SECRET_KEY must be set/);
     await refused({ ...base, CONNECTOR_PROXY_OAUTH_PROVIDERS: providers, CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW: 'https://spiff.example.com/v1.0' }, /not an origin/);
@@ -251,7 +256,7 @@ describe('OAuth configuration', () => {
   });
 
   test('without providers, GET /v1/auths is an empty array and the browser routes do not exist', async () => {
-    const proxy = await createProxy({ connectors: [], env: { CONNECTOR_PROXY_DATA_DIR: '/tmp/oauth-config-test', CONNECTOR_PROXY_LOG_LEVEL: 'silent' } });
+    const proxy = await createProxy({ connectors: [], env: { CONNECTOR_PROXY_DATA_DIR: directory, CONNECTOR_PROXY_LOG_LEVEL: 'silent' } });
     try {
       const auths = await proxy.app.inject({ method: 'GET', url: '/v1/auths' });
       assert.equal(auths.statusCode, 200);
