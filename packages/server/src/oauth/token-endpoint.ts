@@ -9,8 +9,11 @@ import type { OAuthProvider } from './providers.js';
 
 /** A token answer is a small JSON object; anything larger is not one. */
 const MAX_ANSWER_BYTES = 64 * 1024;
-/** The provider's `error` is shown when it is a plain code such as `invalid_grant` (RFC 6749 §5.2). */
-const ERROR_CODE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/;
+/**
+ * The provider's `error` is shown when it is a plain code such as `invalid_grant` (RFC 6749 §5.2
+ * codes are words and underscores); anything else is the provider's free text, not repeated.
+ */
+const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** What a token request gave: a set, or why not, in words that quote no token. */
 export type TokenAnswer = { ok: true; tokenSet: OAuthTokenSet } | { ok: false; reason: string };
@@ -24,12 +27,12 @@ export class TokenEndpoint {
 
   /** Trades an authorization code (with its PKCE verifier) for a token set. */
   exchangeCode(provider: OAuthProvider, code: string, redirectUri: string, verifier: string): Promise<TokenAnswer> {
-    return this.post(provider, { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }, undefined);
+    return this.post(provider, { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier });
   }
 
   /** A new set for `refreshToken`. RFC 6749 §6: the provider may send a new refresh token; when it does not, the old one stays valid. */
-  async refresh(provider: OAuthProvider, refreshToken: string, signal: AbortSignal | undefined): Promise<TokenAnswer> {
-    const answer = await this.post(provider, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal);
+  async refresh(provider: OAuthProvider, refreshToken: string): Promise<TokenAnswer> {
+    const answer = await this.post(provider, { grant_type: 'refresh_token', refresh_token: refreshToken });
     if (!answer.ok || typeof answer.tokenSet.refresh_token === 'string') return answer;
     return { ok: true, tokenSet: { ...answer.tokenSet, refresh_token: refreshToken } };
   }
@@ -38,7 +41,7 @@ export class TokenEndpoint {
     return this.agent.close();
   }
 
-  private async post(provider: OAuthProvider, grant: Record<string, string>, signal: AbortSignal | undefined): Promise<TokenAnswer> {
+  private async post(provider: OAuthProvider, grant: Record<string, string>): Promise<TokenAnswer> {
     const form = new URLSearchParams(grant);
     // GitHub answers form-encoded unless asked for JSON; both are read below.
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
@@ -58,7 +61,7 @@ export class TokenEndpoint {
         method: 'POST',
         headers,
         body: form.toString(),
-        signal: AbortSignal.any([bound, cutOff.signal, ...(signal ? [signal] : [])]),
+        signal: AbortSignal.any([bound, cutOff.signal]),
       });
       const bytes = await readAtMost(response.body, MAX_ANSWER_BYTES, () => cutOff.abort());
       if (bytes === undefined) return { ok: false, reason: `its answer is larger than ${MAX_ANSWER_BYTES} bytes` };

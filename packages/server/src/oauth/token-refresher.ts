@@ -63,7 +63,7 @@ export class TokenRefresher implements OAuthProviders {
   }
 
   private async refreshAt(provider: OAuthProvider, refreshToken: string, key: string): Promise<OAuthTokenSet> {
-    const answer = await this.endpoint.refresh(provider, refreshToken, undefined);
+    const answer = await this.endpoint.refresh(provider, refreshToken);
     if (!answer.ok) throw oauthRefreshFailed(provider.auth, `${provider.id}'s token endpoint refused: ${answer.reason}`);
     if (this.recent.size >= MAX_REMEMBERED) this.forgetExpired();
     if (this.recent.size >= MAX_REMEMBERED) this.recent.clear();
