@@ -15,6 +15,11 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  */
 const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** True for a provider's `error` that may be shown as it is (token endpoint or authorize callback). */
+export function isPlainErrorCode(text: string): boolean {
+  return ERROR_CODE.test(text);
+}
+
 /** What a token request gave: a set, or why not, in words that quote no token. */
 export type TokenAnswer = { ok: true; tokenSet: OAuthTokenSet } | { ok: false; reason: string };
 
@@ -82,7 +87,7 @@ function formPart(value: string): string {
 
 function tokenAnswer(status: number, contentType: string, text: string): TokenAnswer {
   const fields = parseFields(contentType, text);
-  const providerError = fields !== undefined && typeof fields.error === 'string' && ERROR_CODE.test(fields.error) ? ` (${fields.error})` : '';
+  const providerError = fields !== undefined && typeof fields.error === 'string' && isPlainErrorCode(fields.error) ? ` (${fields.error})` : '';
   if (status !== 200) return { ok: false, reason: `it answered ${status}${providerError}` };
   if (fields === undefined) return { ok: false, reason: 'its answer is not JSON' };
   // GitHub answers 200 with an `error` field.

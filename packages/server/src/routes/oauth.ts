@@ -22,15 +22,13 @@ import type { OAuthService } from '../oauth/oauth-service.js';
 import { codeChallenge, newCodeVerifier } from '../oauth/pkce.js';
 import type { OAuthProvider } from '../oauth/providers.js';
 import { allowedReturnUrl, withQueryParameter } from '../oauth/return-url.js';
+import { isPlainErrorCode } from '../oauth/token-endpoint.js';
 
 interface ProviderParams {
   provider: string;
 }
 
 type Query = Record<string, string | string[] | undefined>;
-
-/** A provider's `error` parameter shown as it is only when it is a plain code (RFC 6749 §4.1.2.1). */
-const PROVIDER_ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefined): void {
   const auths = oauth?.authsJson ?? '[]';
@@ -68,7 +66,7 @@ export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefine
     if (!claimed) return page(request, reply, oauthStateUsed());
     const providerError = single(request.query.error);
     if (providerError !== undefined) {
-      return page(request, reply, oauthProviderError(provider.id, PROVIDER_ERROR_CODE.test(providerError) ? providerError : 'an unreadable error'));
+      return page(request, reply, oauthProviderError(provider.id, isPlainErrorCode(providerError) ? providerError : 'an unreadable error'));
     }
     const code = single(request.query.code);
     if (code === undefined) return page(request, reply, oauthProviderError(provider.id, 'no authorization code'));
