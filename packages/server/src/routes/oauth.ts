@@ -5,7 +5,7 @@
  * list protect them (docs/security.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandError } from '@connector-proxy/sdk';
+import { isCommandError, type CommandError } from '@connector-proxy/sdk';
 import {
   oauthExchangeFailed,
   oauthProviderError,
@@ -18,6 +18,7 @@ import {
   oauthStateUsed,
 } from '../errors.js';
 import { errorPage, PAGE_HEADERS } from '../oauth/error-page.js';
+import type { FlowState } from '../oauth/flow-state.js';
 import type { OAuthService } from '../oauth/oauth-service.js';
 import { codeChallenge, newCodeVerifier } from '../oauth/pkce.js';
 import type { OAuthProvider } from '../oauth/providers.js';
@@ -53,17 +54,8 @@ export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefine
   app.get<{ Params: ProviderParams; Querystring: Query }>('/v1/auth/:provider/OAuth/callback', async (request, reply) => {
     const provider = oauth.providers.get(request.params.provider);
     if (provider === undefined) return page(request, reply, oauthProviderNotFound(request.params.provider));
-    const sealed = single(request.query.state);
-    const state = sealed === undefined ? undefined : oauth.sealer.open(sealed);
-    if (state === undefined || state.provider !== provider.id) return page(request, reply, oauthStateInvalid());
-    if (state.expiresAt <= Date.now()) return page(request, reply, oauthStateExpired());
-    // Claimed before anything else happens: whatever the outcome, this state is spent.
-    const claimed = await oauth.usedStates.claim(state).catch((error: unknown) => {
-      request.log.error({ err: error }, 'OAuth state ledger failed');
-      return undefined;
-    });
-    if (claimed === undefined) return page(request, reply, oauthStateStoreUnavailable());
-    if (!claimed) return page(request, reply, oauthStateUsed());
+    const state = await spendState(oauth, request, provider);
+    if (isCommandError(state)) return page(request, reply, state);
     const providerError = single(request.query.error);
     if (providerError !== undefined) {
       return page(request, reply, oauthProviderError(provider.id, isPlainErrorCode(providerError) ? providerError : 'an unreadable error'));
@@ -75,6 +67,23 @@ export function oauthRoutes(app: FastifyInstance, oauth: OAuthService | undefine
     request.log.info({ provider: provider.id }, 'oauth connection made');
     return away(reply, withQueryParameter(state.redirectUrl, 'response', JSON.stringify(answer.tokenSet)));
   });
+}
+
+/**
+ * The callback's state, checked (sealed here, for this provider, not expired) and claimed, so
+ * that whatever happens next it cannot be used again; or the error that refuses it.
+ */
+async function spendState(oauth: OAuthService, request: FastifyRequest<{ Querystring: Query }>, provider: OAuthProvider): Promise<FlowState | CommandError> {
+  const sealed = single(request.query.state);
+  const state = sealed === undefined ? undefined : oauth.sealer.open(sealed);
+  if (state === undefined || state.provider !== provider.id) return oauthStateInvalid();
+  if (state.expiresAt <= Date.now()) return oauthStateExpired();
+  try {
+    return (await oauth.usedStates.claim(state)) ? state : oauthStateUsed();
+  } catch (error) {
+    request.log.error({ err: error }, 'OAuth state ledger failed');
+    return oauthStateStoreUnavailable();
+  }
 }
 
 /**
