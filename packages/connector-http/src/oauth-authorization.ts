@@ -64,17 +64,16 @@ function tokenSetOf(given: unknown): OAuthTokenSet {
 }
 
 /**
- * Sends `request` with `send`, authorized by `connection` when there is one: refreshed first
- * when its set has expired (and can be refreshed), refreshed and sent once more when the third
- * party answers 401 to a set that was not just refreshed.
+ * Sends `request` with `send`, authorized by `connection`: refreshed first when its set has
+ * expired (and can be refreshed), refreshed and sent once more when the third party answers 401
+ * to a set that was not just refreshed.
  */
 export async function sendAuthorized(
   request: OutboundRequest,
-  connection: OAuthConnection | undefined,
+  connection: OAuthConnection,
   context: CommandContext<HttpClient>,
   send: (request: OutboundRequest) => Promise<AttemptOutcome>,
 ): Promise<AuthorizedOutcome> {
-  if (connection === undefined) return { outcome: await send(request), refresh: undefined };
   const { auth, providers } = connection;
   let tokenSet = connection.tokenSet;
   let refreshed = false;

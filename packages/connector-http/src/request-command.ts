@@ -14,7 +14,7 @@ import { oauthConnection, sendAuthorized, withTokenRefresh } from './oauth-autho
 import { readResponseBody } from './response-body.js';
 import { responseHeaders } from './response-headers.js';
 import { withRetries } from './retry-policy.js';
-import { exchange, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
+import { exchange, type AttemptOutcome, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
 
 export interface RequestCommandSpec {
   name: string;
@@ -48,11 +48,15 @@ async function performRequest(method: HttpMethod, params: RequestParameters, con
   const connection = oauthConnection(params, context.config.oauth);
   const send = params.follow_redirects === false ? exchange : followRedirects;
   const attempts = params.attempts ?? 1;
+  // The usual call takes no detour (and makes no closure) for OAuth.
+  if (connection === undefined) return finish(await withRetries(send, request, attempts, context), params);
   const { outcome, refresh } = await sendAuthorized(request, connection, context, (authorized) => withRetries(send, authorized, attempts, context));
-  return withTokenRefresh(refresh, () => {
-    if (!outcome.ok) throw outcome.error;
-    return commandResult(outcome.answer, params.include_response_headers === true);
-  });
+  return withTokenRefresh(refresh, () => finish(outcome, params));
+}
+
+function finish(outcome: AttemptOutcome, params: RequestParameters): CommandResult {
+  if (!outcome.ok) throw outcome.error;
+  return commandResult(outcome.answer, params.include_response_headers === true);
 }
 
 /** Everything checked and built before the first byte is sent: a bad parameter makes no request. */
