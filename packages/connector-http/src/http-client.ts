@@ -3,7 +3,7 @@
  * shutdown, so connections to a host are pooled and kept alive across commands.
  */
 import { Agent } from 'undici';
-import type { EgressPolicy, ProxySettings } from '@connector-proxy/sdk';
+import type { EgressPolicy, OAuthProviders, ProxySettings } from '@connector-proxy/sdk';
 
 export interface HttpClient {
   readonly agent: Agent;
@@ -13,6 +13,8 @@ export interface HttpClient {
   readonly maxResponseBytes: number;
   /** Checked before every request and redirect hop; its `lookup` also checks every address connected to. */
   readonly egress: EgressPolicy;
+  /** The proxy's OAuth2 providers, for `oauth_provider` (absent when none are configured). */
+  readonly oauth: OAuthProviders | undefined;
 }
 
 export function createHttpClient(settings: ProxySettings): HttpClient {
@@ -29,7 +31,7 @@ export function createHttpClient(settings: ProxySettings): HttpClient {
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 60_000,
   });
-  return { agent, timeoutMs, maxResponseBytes: settings.maxResponseBytes, egress: settings.egress };
+  return { agent, timeoutMs, maxResponseBytes: settings.maxResponseBytes, egress: settings.egress, oauth: settings.oauth };
 }
 
 export async function closeHttpClient(client: HttpClient): Promise<void> {

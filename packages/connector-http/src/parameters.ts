@@ -33,6 +33,14 @@ const attempts = Type.Optional(
 );
 
 const basicAuth = { basic_auth_username: basicAuthUsername, basic_auth_password: basicAuthPassword };
+const oauthProvider = Type.Optional(
+  Type.String({ description: 'An OAuth2 connection as GET /v1/auths lists it (e.g. github/OAuth): its access token is sent as Bearer' }),
+);
+const oauthTokenSet = Type.Optional(
+  Type.Any({ description: 'The token set SpiffArena stored for oauth_provider (object or JSON text); refreshed when expired or answered 401' }),
+);
+/** OAuth2 connections (oauth-authorization.ts): on every HTTP command, whichever parameter list it takes. */
+export const oauthParameters = { oauth_provider: oauthProvider, oauth_token_set: oauthTokenSet };
 
 /** The parameter lists of one family of ids: for commands without a body, and with one. */
 export interface ParameterLists {
@@ -41,7 +49,7 @@ export interface ParameterLists {
 }
 
 // GetRequest, HeadRequest: PROTOCOL.md's list, then the extras.
-const seedQuery = { url, headers, params, ...basicAuth, include_response_headers: includeResponseHeaders, follow_redirects: followRedirects };
+const seedQuery = { url, headers, params, ...basicAuth, include_response_headers: includeResponseHeaders, follow_redirects: followRedirects, ...oauthParameters };
 // PostRequest, PutRequest, PatchRequest, DeleteRequest: PROTOCOL.md's list, then the extras.
 const seedBody = {
   url,
@@ -52,10 +60,20 @@ const seedBody = {
   ...basicAuth,
   params,
   follow_redirects: followRedirects,
+  ...oauthParameters,
 };
 // GetRequestV2 (and HeadRequestV2, in connector-http's newest version): its list, `attempts`
 // included, then the extras.
-const v2Query = { url, headers, params, ...basicAuth, attempts, include_response_headers: includeResponseHeaders, follow_redirects: followRedirects };
+const v2Query = {
+  url,
+  headers,
+  params,
+  ...basicAuth,
+  attempts,
+  include_response_headers: includeResponseHeaders,
+  follow_redirects: followRedirects,
+  ...oauthParameters,
+};
 // PostRequestV2, PutRequestV2, PatchRequestV2, DeleteRequestV2: its list, then the extras.
 const v2Body = {
   url,
@@ -66,6 +84,7 @@ const v2Body = {
   include_response_headers: includeResponseHeaders,
   params,
   follow_redirects: followRedirects,
+  ...oauthParameters,
 };
 
 /** The seed's ids (`http/GetRequest` ...). */

@@ -13,10 +13,11 @@ import { buildRequestBody } from './request-body.js';
 import { buildRequestHeaders, chooseCredentials, hasHeader } from './request-headers.js';
 import { buildRequestTarget } from './request-target.js';
 import { followRedirects } from './redirects.js';
+import { oauthConnection, sendAuthorized, withTokenRefresh } from './oauth-authorization.js';
 import { readResponseBody } from './response-body.js';
 import { responseHeaders } from './response-headers.js';
 import { withRetries } from './retry-policy.js';
-import { exchange, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
+import { exchange, type AttemptOutcome, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
 
 export interface RequestCommandSpec {
   /** The seed's name, e.g. `GetRequest`; the V2 id adds `V2`. */
@@ -71,8 +72,16 @@ function requestCommand(name: string, method: HttpMethod, description: string, l
 
 async function performRequest(method: HttpMethod, params: RequestParameters, context: CommandContext<HttpClient>): Promise<CommandResult> {
   const request = prepareRequest(method, params);
+  const connection = oauthConnection(params, context.config.oauth);
   const send = params.follow_redirects === false ? exchange : followRedirects;
-  const outcome = await withRetries(send, request, params.attempts ?? 1, context);
+  const attempts = params.attempts ?? 1;
+  // The usual call takes no detour (and makes no closure) for OAuth.
+  if (connection === undefined) return finish(await withRetries(send, request, attempts, context), params);
+  const { outcome, refresh } = await sendAuthorized(request, connection, context, (authorized) => withRetries(send, authorized, attempts, context));
+  return withTokenRefresh(refresh, () => finish(outcome, params));
+}
+
+function finish(outcome: AttemptOutcome, params: RequestParameters): CommandResult {
   if (!outcome.ok) throw outcome.error;
   return commandResult(outcome.answer, params.include_response_headers === true);
 }

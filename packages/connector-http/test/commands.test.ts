@@ -34,6 +34,8 @@ describe('GET /v1/commands for the http connector', () => {
         seed('basic_auth_password'),
         seed('include_response_headers', 'bool'),
         seed('follow_redirects', 'bool'),
+        seed('oauth_provider'),
+        seed('oauth_token_set', 'any'),
         seed('attempts', 'int'),
         seed('run_async', 'bool'),
       ]);
@@ -51,6 +53,8 @@ describe('GET /v1/commands for the http connector', () => {
       seed('basic_auth_password'),
       seed('params', 'any'),
       seed('follow_redirects', 'bool'),
+      seed('oauth_provider'),
+      seed('oauth_token_set', 'any'),
     ];
     const runAsync = seed('run_async', 'bool');
     assert.deepEqual(parametersOf('http/PostRequest'), [...body, runAsync]);

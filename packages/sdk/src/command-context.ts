@@ -1,4 +1,5 @@
 import type { LookupFunction } from 'node:net';
+import type { OAuthProviders } from './oauth.js';
 
 /** Log lines written here become the envelope's `spiff__logs` and also go to the proxy's log. */
 export interface CommandLogger {
@@ -64,6 +65,8 @@ export interface ProxySettings {
   readonly maxResponseBytes: number;
   /** Where outbound connections may go (`CONNECTOR_PROXY_EGRESS_ALLOW` / `_DENY`). */
   readonly egress: EgressPolicy;
+  /** The operator's OAuth2 providers (`CONNECTOR_PROXY_OAUTH_PROVIDERS`); absent when none are configured. */
+  readonly oauth?: OAuthProviders;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { OAuthTokenRefresh } from './oauth.js';
+
 /** What a command returns; the proxy wraps it in a version-2 envelope. */
 export interface CommandResult {
   /** Stored by the workflow in the task's result variable. A `rawJson(text or bytes)` is spliced in as it is. */
@@ -8,6 +10,8 @@ export interface CommandResult {
   httpStatus?: number;
   /** Third-party headers the caller asked to see. */
   headers?: Record<string, string | string[]>;
+  /** A token set the command refreshed: the engine stores it (PROTOCOL.md, "OAuth token refresh written back"). */
+  tokenRefresh?: OAuthTokenRefresh;
 }
 
 /** `error` of an envelope. */
@@ -30,4 +34,8 @@ export interface Envelope {
   command_response_version: 2;
   error: EnvelopeError | null;
   spiff__logs: string[];
+  /** With `refreshed_token_set`: the name of the secret the engine overwrites. */
+  auth?: string;
+  /** A refreshed OAuth token set; the wire form then also carries `api_response` (see the server's envelope.ts). */
+  refreshed_token_set?: unknown;
 }

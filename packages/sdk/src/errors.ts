@@ -5,6 +5,7 @@
  * Errors are recognised by a brand (`Symbol.for`), never by `instanceof`: a proxy may load
  * connectors that bundle their own copy of this SDK.
  */
+import type { OAuthTokenRefresh } from './oauth.js';
 
 const BRAND = Symbol.for('connector-proxy.error');
 
@@ -18,6 +19,8 @@ export const SdkErrorCodes = {
   egressDenied: 'EgressDenied',
   /** The proxy holds as many bytes of third parties' answers as it may (`httpStatus` 503: retry later). */
   responseBudgetExceeded: 'ResponseBudgetExceeded',
+  /** An OAuth2 token set could not be refreshed at its provider (`httpStatus` 401): reconnect it. */
+  oauthRefreshFailed: 'OAuthRefreshFailed',
 } as const;
 
 /** A failure a command reports. The proxy turns it into a version-2 envelope. */
@@ -34,6 +37,8 @@ export interface CommandError extends Error {
   readonly headers: Readonly<Record<string, string | string[]>> | undefined;
   /** Seconds after which a retry may succeed; the proxy sends it as `Retry-After`. */
   readonly retryAfterSeconds: number | undefined;
+  /** A token set refreshed before the failure, still to be stored by the engine. */
+  readonly tokenRefresh: OAuthTokenRefresh | undefined;
 }
 
 /** What {@link commandError} takes. */
@@ -45,6 +50,7 @@ export interface CommandErrorOptions {
   body?: unknown;
   headers?: Record<string, string | string[]>;
   retryAfterSeconds?: number;
+  tokenRefresh?: OAuthTokenRefresh;
   cause?: unknown;
 }
 
@@ -64,6 +70,7 @@ export function commandError(options: CommandErrorOptions): CommandError {
   error.body = options.body;
   error.headers = options.headers;
   error.retryAfterSeconds = options.retryAfterSeconds;
+  error.tokenRefresh = options.tokenRefresh;
   error[BRAND] = true;
   return error as unknown as CommandError;
 }

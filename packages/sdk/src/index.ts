@@ -41,4 +41,5 @@ export { parseDataUrl, type DataUrlFile, type DataUrlParse } from './data-url.js
 export { jsonNestsTooDeep, MAX_JSON_NESTING } from './json-nesting.js';
 export { checkJsonBytes, checkJsonText, type JsonTextVerdict } from './json-validation.js';
 export { rawJson, rawJsonContent, type JsonContent, type RawJson } from './raw-json.js';
+export type { OAuthProviders, OAuthTokenRefresh, OAuthTokenSet } from './oauth.js';
 export { readAtMost, readChunksAtMost, type ReadableBody } from './bounded-read.js';

@@ -7,6 +7,8 @@ export const API_KEY_HEADER = 'spiff-connector-proxy-api-key';
 
 /** Paths a load balancer or the engine's health check reach without a key. */
 const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness']);
+/** OAuth's browser routes: a browser following a link cannot send the key (routes/oauth.ts says what protects them). */
+const OPEN_PREFIX = '/v1/auth/';
 
 /** Answers 401 to a request without the key and says true; says false (and answers nothing) to one that may go on. */
 export type KeyRefusal = (request: FastifyRequest, reply: FastifyReply) => boolean;
@@ -23,10 +25,11 @@ export function refuseWithoutKey(key: string): KeyRefusal {
   const expected = digest(key);
   const refusal = errorReply(unauthorized(), [], unauthorized);
   return (request, reply) => {
-    if (request.method === 'OPTIONS' || OPEN_PATHS.has(pathOf(request.url))) return false;
+    const path = pathOf(request.url);
+    if (request.method === 'OPTIONS' || OPEN_PATHS.has(path) || path.startsWith(OPEN_PREFIX)) return false;
     const sent = request.headers[API_KEY_HEADER];
     if (typeof sent === 'string' && timingSafeEqual(digest(sent), expected)) return false;
-    request.log.info({ method: request.method, path: pathOf(request.url) }, 'refused: missing or wrong API key');
+    request.log.info({ method: request.method, path }, 'refused: missing or wrong API key');
     void reply.code(refusal.status).send(refusal.envelope);
     return true;
   };

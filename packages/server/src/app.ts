@@ -12,12 +12,22 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
+import { oauthRoutes } from './routes/oauth.js';
+import type { OAuthService } from './oauth/oauth-service.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { SharedResponseBudget } from './response-budget.js';
 
 /** The proxy's HTTP application: CORS, the API key, the routes, errors as envelopes. */
-export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger, responseBudget: SharedResponseBudget): Promise<FastifyInstance> {
+export async function buildApp(
+  config: ProxyConfig,
+  registry: CommandRegistry,
+  jobs: JobSystem,
+  metrics: ProxyMetrics,
+  logger: Logger,
+  responseBudget: SharedResponseBudget,
+  oauth?: OAuthService,
+): Promise<FastifyInstance> {
   const keyRefusal = config.apiKey === undefined ? undefined : refuseWithoutKey(config.apiKey);
   const app = fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -37,5 +47,6 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
   doCommandRoute(app, registry, jobs, metrics, config, responseBudget);
   jobRoutes(app, jobs);
   metricsRoute(app, metrics);
+  oauthRoutes(app, oauth);
   return app;
 }

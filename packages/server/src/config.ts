@@ -34,6 +34,7 @@ export interface ProxyConfig {
   readonly jobs: JobsConfig;
   /** How long and how many connections callers may hold: the bounds that keep liveness answering. */
   readonly connections: ConnectionsConfig;
+  readonly oauth: OAuthConfig;
 }
 
 /** Bounds on the proxy's incoming connections, per process. */
@@ -48,6 +49,16 @@ export interface ConnectionsConfig {
   readonly maxConnections: number;
   /** `CONNECTOR_PROXY_MAX_CONNECTIONS_PER_ADDRESS`: open connections from one client address (an IPv6 /64). */
   readonly maxConnectionsPerAddress: number;
+}
+
+/** OAuth2 connections (docs/oauth.md). */
+export interface OAuthConfig {
+  /** `CONNECTOR_PROXY_OAUTH_PROVIDERS`: path of the JSON file of providers; none when unset. */
+  readonly providersFile: string | undefined;
+  /** `CONNECTOR_PROXY_PUBLIC_URL`: the proxy's address as browsers reach it (behind a load balancer), no trailing slash. */
+  readonly publicUrl: string | undefined;
+  /** `CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW`: the only origins a finished connection may be sent back to. */
+  readonly redirectAllow: readonly string[];
 }
 
 /** Background (asynchronous) jobs: where they are kept and how they are run and delivered. */
@@ -94,6 +105,7 @@ export function loadConfig(env: Environment): ProxyConfig {
     disabledConnectors: list(env, 'CONNECTOR_PROXY_DISABLED_CONNECTORS') ?? [],
     jobs: loadJobsConfig(env),
     connections: loadConnectionsConfig(env, openFilesLimit()),
+    oauth: loadOAuthConfig(env),
   };
 }
 
@@ -136,6 +148,39 @@ function openFilesLimit(): number | undefined {
   }
   const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
   return soft === undefined ? undefined : Number(soft);
+}
+
+function loadOAuthConfig(env: Environment): OAuthConfig {
+  const providersFile = text(env, 'CONNECTOR_PROXY_OAUTH_PROVIDERS');
+  const redirectAllow = (list(env, 'CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW') ?? []).map(origin);
+  if (providersFile !== undefined && redirectAllow.length === 0) {
+    throw configurationError('CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW', "must list SpiffArena's origins (e.g. https://spiff.example.com) when CONNECTOR_PROXY_OAUTH_PROVIDERS is set");
+  }
+  // The OAuth state is sealed with a key every worker and replica shares: without one, a
+  // connection started on one process could not be finished on another.
+  if (providersFile !== undefined && text(env, 'CONNECTOR_PROXY_SECRET_KEY') === undefined) {
+    throw configurationError('CONNECTOR_PROXY_SECRET_KEY', 'must be set when CONNECTOR_PROXY_OAUTH_PROVIDERS is: it seals the OAuth state (e.g. `openssl rand -hex 32`)');
+  }
+  return { providersFile, publicUrl: publicUrl(env), redirectAllow };
+}
+
+/** An origin of CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW, exactly as URL.origin writes it. */
+function origin(entry: string): string {
+  const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
+  if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || entry.replace(/\/$/, '') !== parsed.origin) {
+    throw configurationError('CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW', `has ${JSON.stringify(entry)}, which is not an origin such as https://spiff.example.com (scheme, host and port only)`);
+  }
+  return parsed.origin;
+}
+
+function publicUrl(env: Environment): string | undefined {
+  const raw = text(env, 'CONNECTOR_PROXY_PUBLIC_URL');
+  if (raw === undefined) return undefined;
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || parsed.search !== '' || parsed.hash !== '' || parsed.username !== '') {
+    throw configurationError('CONNECTOR_PROXY_PUBLIC_URL', 'must be an http(s) URL without query, fragment or credentials, e.g. https://proxy.example.com');
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 const HOUR_MS = 3_600_000;

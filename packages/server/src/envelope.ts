@@ -1,4 +1,4 @@
-import { isCommandError, rawJsonContent, type CommandError, type CommandResult, type Envelope } from '@connector-proxy/sdk';
+import { isCommandError, rawJsonContent, type CommandError, type CommandResult, type Envelope, type OAuthTokenRefresh } from '@connector-proxy/sdk';
 
 const JSON_MIMETYPE = 'application/json';
 
@@ -10,7 +10,13 @@ export function resultEnvelope(result: CommandResult, logs: string[]): Envelope 
     headers: result.headers ?? {},
   };
   if (result.httpStatus !== undefined) response.http_status = result.httpStatus;
-  return { command_response: response, command_response_version: 2, error: null, spiff__logs: logs };
+  return withTokenRefresh({ command_response: response, command_response_version: 2, error: null, spiff__logs: logs }, result.tokenRefresh);
+}
+
+/** Adds a refreshed token set for the engine to store (see {@link serializeEnvelope} for its wire form). */
+function withTokenRefresh(envelope: Envelope, refresh: OAuthTokenRefresh | undefined): Envelope {
+  if (refresh === undefined) return envelope;
+  return { ...envelope, auth: refresh.auth, refreshed_token_set: refresh.tokenSet };
 }
 
 /** How an error is answered: the one place an error becomes a status, headers and an envelope. */
@@ -34,12 +40,15 @@ export function errorReply(error: unknown, logs: string[], fallback: () => Comma
   return {
     status: known.status,
     headers,
-    envelope: {
-      command_response: response,
-      command_response_version: 2,
-      error: { error_code: known.code, message: known.message },
-      spiff__logs: logs,
-    },
+    envelope: withTokenRefresh(
+      {
+        command_response: response,
+        command_response_version: 2,
+        error: { error_code: known.code, message: known.message },
+        spiff__logs: logs,
+      },
+      known.tokenRefresh,
+    ),
   };
 }
 
@@ -55,6 +64,7 @@ const HEAD_BYTES = Buffer.from(HEAD);
  * parts (head, the body's chunks, tail), never joined: a large answer is not copied again.
  */
 export function serializeEnvelope(envelope: Envelope): EnvelopeJson {
+  if (envelope.refreshed_token_set !== undefined) return refreshEnvelopeJson(envelope);
   const response = envelope.command_response;
   const raw = rawJsonContent(response.body);
   const body = raw ?? JSON.stringify(response.body ?? {});
@@ -65,6 +75,23 @@ export function serializeEnvelope(envelope: Envelope): EnvelopeJson {
     `"error":${JSON.stringify(envelope.error)},"spiff__logs":${JSON.stringify(envelope.spiff__logs)}}`;
   if (typeof body === 'string') return HEAD + body + tail;
   return [HEAD_BYTES, ...(body instanceof Uint8Array ? [body] : body), Buffer.from(tail)];
+}
+
+/**
+ * An envelope carrying a refreshed token set, in the shape SpiffArena's backend stores
+ * (services/service_task_delegate.py, end of `call_connector`): top-level `auth`,
+ * `refreshed_token_set` and `api_response`, the last being `command_response` (the engine's
+ * result, as on its usual path). Without `spiff__logs`: when that key is present the backend
+ * replaces the whole answer by `api_response` before it looks for `refreshed_token_set`, and
+ * the refreshed set would be silently dropped. The lines are still in the proxy's own log.
+ */
+function refreshEnvelopeJson(envelope: Envelope): string {
+  // A rare answer: a rawJson body is parsed back (its toJSON) rather than spliced twice.
+  const commandResponse = JSON.stringify(envelope.command_response);
+  return (
+    `{"command_response":${commandResponse},"command_response_version":2,"error":${JSON.stringify(envelope.error)},` +
+    `"auth":${JSON.stringify(envelope.auth)},"refreshed_token_set":${JSON.stringify(envelope.refreshed_token_set)},"api_response":${commandResponse}}`
+  );
 }
 
 /** The envelope's JSON as one string or buffer, for a consumer that takes no parts. */

@@ -1,4 +1,4 @@
-import { commandError, type CommandError } from '@connector-proxy/sdk';
+import { commandError, SdkErrorCodes, type CommandError } from '@connector-proxy/sdk';
 
 /**
  * The proxy's own error codes (snake_case: the proxy refused or failed the call itself, as
@@ -17,6 +17,15 @@ export const ProxyErrorCodes = {
   jobStoreUnavailable: 'job_store_unavailable',
   tooManyCalls: 'too_many_calls',
   internalError: 'internal_error',
+  oauthProviderNotFound: 'oauth_provider_not_found',
+  oauthRedirectMissing: 'oauth_redirect_missing',
+  oauthRedirectNotAllowed: 'oauth_redirect_not_allowed',
+  oauthStateInvalid: 'oauth_state_invalid',
+  oauthStateExpired: 'oauth_state_expired',
+  oauthStateUsed: 'oauth_state_used',
+  oauthStateStoreUnavailable: 'oauth_state_store_unavailable',
+  oauthProviderError: 'oauth_provider_error',
+  oauthExchangeFailed: 'oauth_exchange_failed',
 } as const;
 
 export function commandNotFound(id: string): CommandError {
@@ -100,5 +109,91 @@ export function tooManyCalls(limit: number): CommandError {
     status: 503,
     retryAfterSeconds: 1,
     message: `The connector proxy is already handling its limit of ${limit} calls (CONNECTOR_PROXY_MAX_INFLIGHT); try again shortly`,
+  });
+}
+
+// OAuth2 browser routes (routes/oauth.ts). Their messages are shown on a page to the person
+// connecting: they never quote a code, a token or a state.
+
+export function oauthProviderNotFound(id: string): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthProviderNotFound,
+    status: 404,
+    message: `No OAuth provider ${JSON.stringify(id)} on this proxy; GET /v1/auths lists those it offers`,
+  });
+}
+
+export function oauthRedirectMissing(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthRedirectMissing,
+    status: 400,
+    message: 'The link has no redirect_url: start the connection from SpiffArena\'s Authentications page',
+  });
+}
+
+export function oauthRedirectNotAllowed(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthRedirectNotAllowed,
+    status: 400,
+    message: 'redirect_url is not on this proxy\'s list of allowed origins (CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW); nobody was sent there',
+  });
+}
+
+export function oauthStateInvalid(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthStateInvalid,
+    status: 400,
+    message: 'The answer from the provider carries no valid state (it was not started here, or was altered): start the connection again',
+  });
+}
+
+export function oauthStateExpired(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthStateExpired,
+    status: 400,
+    message: 'The connection took more than 10 minutes to finish: start it again',
+  });
+}
+
+export function oauthStateUsed(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthStateUsed,
+    status: 400,
+    message: 'This connection was already finished (its state can be used once): start it again to reconnect',
+  });
+}
+
+export function oauthStateStoreUnavailable(): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthStateStoreUnavailable,
+    status: 503,
+    message: 'The proxy could not check that this connection is finished only once (its Redis did not answer); start it again shortly',
+  });
+}
+
+/** `providerCode` is the provider's `error` parameter (e.g. `access_denied`), checked to be a plain token. */
+export function oauthProviderError(provider: string, providerCode: string): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthProviderError,
+    status: 400,
+    message: `${provider} did not grant access (${providerCode}); nothing was stored`,
+  });
+}
+
+/** `reason` says what went wrong at the token endpoint, never quoting its answer. */
+export function oauthExchangeFailed(provider: string, reason: string): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.oauthExchangeFailed,
+    status: 502,
+    message: `${provider}'s token endpoint did not give a token: ${reason}`,
+  });
+}
+
+/** A refresh at the provider failed: the engine's stored set is no longer usable (PascalCase: a third party failed). */
+export function oauthRefreshFailed(auth: string, reason: string): CommandError {
+  return commandError({
+    code: SdkErrorCodes.oauthRefreshFailed,
+    httpStatus: 401,
+    message: `The ${auth} token could not be refreshed: ${reason}; reconnect it on SpiffArena's Authentications page`,
   });
 }

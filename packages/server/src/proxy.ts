@@ -11,6 +11,7 @@ import { createEgressPolicy } from './egress-policy.js';
 import { createLogger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
 import { SharedResponseBudget } from './response-budget.js';
+import { createOAuthService } from './oauth/oauth-service.js';
 
 /** What {@link createProxy} takes; everything is optional. */
 export interface ProxyOptions {
@@ -49,14 +50,19 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     ? options.connectors.map((connector) => ({ connector, source: `(given) ${connector.name}` }))
     : await loadConnectors(config);
   const egress = createEgressPolicy(config.egressAllow, config.egressDeny, (host, reason) => log.warn({ host, reason }, 'egress denied'));
+  const oauth = await createOAuthService(config, options.env ?? process.env, egress, log);
   const registry = await CommandRegistry.create(connectors, {
     env: options.env ?? process.env,
     settings: {
       httpTimeoutMs: config.httpTimeoutMs,
       maxResponseBytes: config.maxResponseBytes,
       egress,
+      ...(oauth && { oauth: oauth.refresher }),
     },
     log: proxyLogger(log),
+  }).catch(async (error: unknown) => {
+    await oauth?.close();
+    throw error;
   });
   const metrics = new ProxyMetrics(registry.ids);
   const responseBudget = new SharedResponseBudget(config.maxBufferedBytes);
@@ -66,9 +72,10 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
   } catch (error) {
     // The job store refused to start (say, Redis does not answer): release the connectors' pools.
     await registry.close();
+    await oauth?.close();
     throw error;
   }
-  const app = await buildApp(config, registry, jobs, metrics, log, responseBudget);
+  const app = await buildApp(config, registry, jobs, metrics, log, responseBudget, oauth);
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -86,6 +93,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
         await app.close();
         await jobs.close(config.shutdownGraceMs);
         await registry.close();
+        await oauth?.close();
       })();
       return closing;
     },

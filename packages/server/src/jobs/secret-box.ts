@@ -7,6 +7,15 @@ const TAG_BYTES = 16;
 const SEALED = 'v1:';
 const PLAIN = 'plain:';
 
+/** `CONNECTOR_PROXY_SECRET_KEY`'s 32 bytes, written as 64 hex digits or as base64. */
+export function secretKeyBytes(key: string): Buffer {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64');
+  if (bytes.length !== 32) {
+    throw configurationError('CONNECTOR_PROXY_SECRET_KEY', 'must be 32 bytes, written as 64 hex digits or as base64 (e.g. `openssl rand -hex 32`)');
+  }
+  return bytes;
+}
+
 /**
  * Seals what a job stores (parameters can hold secrets; results too) with AES-256-GCM when
  * `CONNECTOR_PROXY_SECRET_KEY` is set; without a key values are stored as plain JSON.
@@ -16,12 +25,7 @@ export class SecretBox {
 
   /** `key`: 32 bytes as 64 hex digits or as base64. */
   static fromSetting(key: string | undefined): SecretBox {
-    if (key === undefined) return new SecretBox(undefined);
-    const bytes = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64');
-    if (bytes.length !== 32) {
-      throw configurationError('CONNECTOR_PROXY_SECRET_KEY', 'must be 32 bytes, written as 64 hex digits or as base64 (e.g. `openssl rand -hex 32`)');
-    }
-    return new SecretBox(bytes);
+    return new SecretBox(key === undefined ? undefined : secretKeyBytes(key));
   }
 
   get encrypts(): boolean {

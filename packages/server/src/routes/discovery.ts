@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CommandRegistry } from '../command-registry.js';
 
-/** `GET /`, `/v1/commands`, `/v1/auths` and liveness: what the engine and its editor read. */
+/** `GET /`, `/v1/commands` and liveness: what the engine and its editor read (`/v1/auths` is in oauth.ts). */
 export function discoveryRoutes(app: FastifyInstance, registry: CommandRegistry): void {
   const liveness = { status: 'ok' };
   app.get('/liveness', async () => liveness);
@@ -13,6 +13,4 @@ export function discoveryRoutes(app: FastifyInstance, registry: CommandRegistry)
     liveness: '/liveness',
   }));
   app.get('/v1/commands', async (_request, reply) => reply.type('application/json').send(registry.descriptorsJson));
-  // No connector offers authentication schemes yet; the engine's configuration page needs the array.
-  app.get('/v1/auths', async () => []);
 }
