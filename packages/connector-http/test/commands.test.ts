@@ -73,6 +73,8 @@ describe('GET /v1/commands for the http connector', () => {
       seed('attempts', 'int'),
       seed('include_response_headers', 'bool'),
       seed('follow_redirects', 'bool'),
+      seed('oauth_provider'),
+      seed('oauth_token_set', 'any'),
       seed('run_async', 'bool'),
     ];
     assert.deepEqual(parametersOf('http/GetRequestV2'), query);
@@ -87,6 +89,8 @@ describe('GET /v1/commands for the http connector', () => {
       seed('include_response_headers', 'bool'),
       seed('params', 'any'),
       seed('follow_redirects', 'bool'),
+      seed('oauth_provider'),
+      seed('oauth_token_set', 'any'),
     ];
     const runAsync = seed('run_async', 'bool');
     assert.deepEqual(parametersOf('http/PostRequestV2'), [...body, runAsync]);

@@ -146,7 +146,7 @@ describe('bad input thrown at every route of a proxy with the built-in connector
 
   test('the built-in connectors are all loaded', () => {
     const connectors = new Set(commands.map((command) => command.id.split('/')[0]));
-    assert.deepEqual([...connectors].sort(), ['aws', 'http', 'postgres', 'slack', 'smtp']);
+    assert.deepEqual([...connectors].sort(), ['aws', 'http', 'postgres', 'postgres_v2', 'slack', 'smtp']);
   });
 
   describe('parameter values of every JSON type, for every parameter of every command', () => {
@@ -419,7 +419,11 @@ describe('bad input thrown at every route of a proxy with the built-in connector
       const answer = await post('smtp/SendEmail', JSON.stringify({ smtp_host: '', smtp_port: 1, email_subject: 's', email_body: 'b', email_to: 'a@example.org', email_from: 'b@example.org', email_cc: 5 }));
       const envelope = assertAnswered(answer, 'smtp_host "" and email_cc 5');
       assert.equal(answer.status, 400);
-      assert.equal(envelope.error?.message, 'Invalid parameters: smtp_host must not be empty; email_cc must be a string or a list');
+      assert.equal(
+        envelope.error?.message,
+        'Invalid parameters: smtp_host must not be empty (Host name or IP address of the SMTP server, e.g. smtp.example.org); ' +
+          'email_cc must be a string or a list (Cc recipients: a comma-separated string or a list of addresses)',
+      );
     });
 
     test('an S3 bucket name with a "/" is a 400 naming bucket, not an AWS failure without a status', async () => {
