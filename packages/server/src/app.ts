@@ -11,11 +11,13 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
+import { typeaheadRoute } from './routes/typeahead.js';
+import type { TypeaheadCatalog } from './typeahead/typeahead-loader.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
 
 /** The proxy's HTTP application: CORS, the API key, the routes, errors as envelopes. */
-export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger): Promise<FastifyInstance> {
+export async function buildApp(config: ProxyConfig, registry: CommandRegistry, jobs: JobSystem, metrics: ProxyMetrics, logger: Logger, typeahead: TypeaheadCatalog): Promise<FastifyInstance> {
   const app = fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // One line per command call is written by the route itself.
@@ -32,5 +34,6 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
   doCommandRoute(app, registry, jobs, metrics, config);
   jobRoutes(app, jobs);
   metricsRoute(app, metrics);
+  typeaheadRoute(app, typeahead);
   return app;
 }

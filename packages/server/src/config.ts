@@ -29,6 +29,8 @@ export interface ProxyConfig {
   /** Built-in connectors to leave out, by connector name. */
   readonly disabledConnectors: readonly string[];
   readonly jobs: JobsConfig;
+  /** `CONNECTOR_PROXY_TYPEAHEAD_DIR`: the folder of `<category>.json` typeahead files, read once at start. */
+  readonly typeaheadDir: string | undefined;
 }
 
 /** Background (asynchronous) jobs: where they are kept and how they are run and delivered. */
@@ -73,6 +75,7 @@ export function loadConfig(env: Environment): ProxyConfig {
     connectors: list(env, 'CONNECTOR_PROXY_CONNECTORS') ?? [],
     disabledConnectors: list(env, 'CONNECTOR_PROXY_DISABLED_CONNECTORS') ?? [],
     jobs: loadJobsConfig(env),
+    typeaheadDir: text(env, 'CONNECTOR_PROXY_TYPEAHEAD_DIR'),
   };
 }
 

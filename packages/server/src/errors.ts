@@ -1,4 +1,4 @@
-import { commandError, type CommandError } from '@connector-proxy/sdk';
+import { commandError, configurationError, type CommandError } from '@connector-proxy/sdk';
 
 /**
  * The proxy's own error codes (snake_case: the proxy refused or failed the call itself, as
@@ -16,6 +16,8 @@ export const ProxyErrorCodes = {
   jobStoreUnavailable: 'job_store_unavailable',
   tooManyCalls: 'too_many_calls',
   internalError: 'internal_error',
+  typeaheadCategoryNotFound: 'typeahead_category_not_found',
+  invalidTypeaheadQuery: 'invalid_typeahead_query',
 } as const;
 
 export function commandNotFound(id: string): CommandError {
@@ -91,4 +93,22 @@ export function tooManyCalls(limit: number): CommandError {
     retryAfterSeconds: 1,
     message: `The connector proxy is already handling its limit of ${limit} calls (CONNECTOR_PROXY_MAX_INFLIGHT); try again shortly`,
   });
+}
+
+export function typeaheadCategoryNotFound(category: string): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.typeaheadCategoryNotFound,
+    status: 404,
+    message: `No typeahead category ${JSON.stringify(category)} on this proxy: a category is a <category>.json file in CONNECTOR_PROXY_TYPEAHEAD_DIR`,
+  });
+}
+
+/** `parameter` is `prefix` or `limit`; `problem` says what is wrong with it. */
+export function invalidTypeaheadQuery(parameter: string, problem: string): CommandError {
+  return commandError({ code: ProxyErrorCodes.invalidTypeaheadQuery, status: 400, message: `The typeahead query's ${parameter} ${problem}` });
+}
+
+/** Typeahead data that cannot be served stops the start: `problem` names the file and, within it, the item. */
+export function invalidTypeaheadData(problem: string): CommandError {
+  return configurationError('CONNECTOR_PROXY_TYPEAHEAD_DIR', problem);
 }

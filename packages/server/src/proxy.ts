@@ -10,6 +10,7 @@ import { startJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createEgressPolicy } from './egress-policy.js';
 import { createLogger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
+import { loadTypeaheadCatalog, type TypeaheadCatalog } from './typeahead/typeahead-loader.js';
 
 /** What {@link createProxy} takes; everything is optional. */
 export interface ProxyOptions {
@@ -42,6 +43,8 @@ export interface Proxy {
 export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
   const config = loadConfig(options.env ?? process.env);
   const log = createLogger(config.logLevel, options.logStream);
+  // Before any connector opens a pool: bad typeahead data stops the start with nothing to close.
+  const typeahead = await loadTypeahead(config.typeaheadDir, log);
   const connectors: LoadedConnector[] = options.connectors
     ? options.connectors.map((connector) => ({ connector, source: `(given) ${connector.name}` }))
     : await loadConnectors(config);
@@ -64,7 +67,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     await registry.close();
     throw error;
   }
-  const app = await buildApp(config, registry, jobs, metrics, log);
+  const app = await buildApp(config, registry, jobs, metrics, log, typeahead);
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -85,6 +88,17 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
       return closing;
     },
   };
+}
+
+async function loadTypeahead(folder: string | undefined, log: Logger): Promise<TypeaheadCatalog> {
+  const started = performance.now();
+  const catalog = await loadTypeaheadCatalog(folder);
+  if (folder !== undefined) {
+    const categories = Object.fromEntries([...catalog].map(([name, index]) => [name, index.size]));
+    const megabytes = [...catalog.values()].reduce((sum, index) => sum + index.bytes, 0) / 1024 ** 2;
+    log.info({ folder, categories, megabytes: Number(megabytes.toFixed(1)), ms: Math.round(performance.now() - started) }, 'typeahead data loaded');
+  }
+  return catalog;
 }
 
 /** A proxy that is listening. */
