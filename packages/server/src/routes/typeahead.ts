@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sendJsonParts } from '../envelope-reply.js';
 import { sendError } from '../error-handler.js';
 import { invalidTypeaheadQuery, typeaheadCategoryNotFound } from '../errors.js';
 import type { TypeaheadCatalog } from '../typeahead/typeahead-loader.js';
@@ -6,7 +7,6 @@ import type { TypeaheadCatalog } from '../typeahead/typeahead-loader.js';
 /** What SpiffArena's form widget asks for. */
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 interface TypeaheadRequest {
   Params: { category: string };
@@ -27,7 +27,7 @@ export function typeaheadRoute(app: FastifyInstance, catalog: TypeaheadCatalog):
     if (typeof prefix !== 'string') return sendError(reply, invalidTypeaheadQuery('prefix', 'is given more than once'), request.id);
     const limit = parseLimit(request.query.limit);
     if (typeof limit !== 'number') return sendError(reply, limit, request.id);
-    return reply.type(JSON_TYPE).send(index.lookup(prefix, limit));
+    return sendJsonParts(reply, 200, index.lookup(prefix, limit));
   });
 }
 

@@ -6,7 +6,7 @@ export interface TypeaheadItem {
   readonly result: unknown;
 }
 
-const EMPTY = Buffer.from('[]');
+const EMPTY = [Buffer.from('[]')];
 const OPEN = Buffer.from('[');
 const CLOSE = Buffer.from(']');
 
@@ -77,15 +77,15 @@ export class TypeaheadIndex {
 
   /**
    * The JSON array of the results of the first `limit` items whose search key starts with
-   * `prefix`'s, in order. An empty prefix matches every item.
+   * `prefix`'s, in order, as parts to write one after the other (nothing is copied). An empty
+   * prefix matches every item.
    */
-  lookup(prefix: string, limit: number): Buffer {
+  lookup(prefix: string, limit: number): readonly Uint8Array[] {
     const key = searchKey(prefix);
     const first = this.firstAtOrAfter(key);
     const end = this.endOfRun(key, first, Math.min(this.size, first + limit));
     if (end === first) return EMPTY;
-    const json = this.results.subarray(this.resultBounds[first], this.resultBounds[end]! - 1);
-    return Buffer.concat([OPEN, json, CLOSE], json.length + 2);
+    return [OPEN, this.results.subarray(this.resultBounds[first], this.resultBounds[end]! - 1), CLOSE];
   }
 
   /** The first item whose key is not below `key`. */
