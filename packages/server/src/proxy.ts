@@ -44,7 +44,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
   const config = loadConfig(options.env ?? process.env);
   const log = createLogger(config.logLevel, options.logStream);
   // Before any connector opens a pool: bad typeahead data stops the start with nothing to close.
-  const typeahead = await loadTypeahead(config.typeaheadDir, log);
+  const typeahead = loadTypeahead(config.typeaheadDir, log);
   const connectors: LoadedConnector[] = options.connectors
     ? options.connectors.map((connector) => ({ connector, source: `(given) ${connector.name}` }))
     : await loadConnectors(config);
@@ -90,9 +90,9 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
   };
 }
 
-async function loadTypeahead(folder: string | undefined, log: Logger): Promise<TypeaheadCatalog> {
+function loadTypeahead(folder: string | undefined, log: Logger): TypeaheadCatalog {
   const started = performance.now();
-  const catalog = await loadTypeaheadCatalog(folder);
+  const catalog = loadTypeaheadCatalog(folder);
   if (folder !== undefined) {
     const categories = Object.fromEntries([...catalog].map(([name, index]) => [name, index.size]));
     const megabytes = [...catalog.values()].reduce((sum, index) => sum + index.bytes, 0) / 1024 ** 2;
