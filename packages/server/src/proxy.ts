@@ -10,6 +10,7 @@ import { startJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createEgressPolicy } from './egress-policy.js';
 import { createLogger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
+import { collectGarbage } from './typeahead/full-collection.js';
 import { loadTypeaheadCatalog, type TypeaheadCatalog } from './typeahead/typeahead-loader.js';
 
 /** What {@link createProxy} takes; everything is optional. */
@@ -94,6 +95,7 @@ function loadTypeahead(folder: string | undefined, log: Logger): TypeaheadCatalo
   const started = performance.now();
   const catalog = loadTypeaheadCatalog(folder);
   if (folder !== undefined) {
+    collectGarbage();
     const categories = Object.fromEntries([...catalog].map(([name, index]) => [name, index.size]));
     const megabytes = [...catalog.values()].reduce((sum, index) => sum + index.bytes, 0) / 1024 ** 2;
     log.info({ folder, categories, megabytes: Number(megabytes.toFixed(1)), ms: Math.round(performance.now() - started) }, 'typeahead data loaded');

@@ -179,6 +179,31 @@ describe('typeahead look-ups', () => {
   });
 });
 
+test('any items, however written, are answered exactly as parsed (property, seeded)', async () => {
+  // Strings full of what the file is split by: quotes, backslashes, brackets, commas; any nesting.
+  const tricky = fc.string({ unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', ',', ' ', 'a', 'Z', 'é', '\u2028', '\n', '😀'), maxLength: 8 });
+  const result = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(tricky, fc.oneof(tricky, fc.jsonValue({ maxDepth: 2 })), { maxKeys: 4 }));
+  const items = fc.array(fc.record({ search_term: tricky, result }), { maxLength: 30 });
+  const layout = fc.constantFrom<string | number | undefined>(undefined, 2, '\t');
+  await fc.assert(
+    fc.asyncProperty(items, layout, async (list, indent) => {
+      const proxy = await serve(dataFolder({ 'c.json': JSON.stringify(list, null, indent) }));
+      try {
+        const { status, json } = await lookup(proxy, 'c', { limit: '1000' });
+        assert.equal(status, 200);
+        const results = json as unknown[];
+        assert.equal(results.length, list.length);
+        // Every item's result is in the answer as often as it is in the file (JSON-equal: -0 is written as 0).
+        const written = (value: unknown): string => JSON.stringify(value);
+        assert.deepEqual(results.map(written).sort(), list.map((entry) => written(entry.result)).sort());
+      } finally {
+        await proxy.close();
+      }
+    }),
+    { seed: SEED, numRuns: 25 },
+  );
+});
+
 describe('typeahead and the API key', () => {
   let proxy: RunningProxy;
   before(async () => {
@@ -257,6 +282,22 @@ describe('typeahead data that cannot be served stops the start', () => {
   test('a file that is not JSON, naming the file', async () => {
     const folder = dataFolder({ 'good.json': [item('a')], 'broken.json': '[{"search_term": "a", "result": {}},' });
     await refusal(folder, new RegExp(`${escape(path.join(folder, 'broken.json'))}, which is not JSON`));
+  });
+
+  test('a file whose array is malformed between or inside items, naming the file and the item', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['[{"search_term": "a", "result": {}} {"search_term": "b", "result": {}}]', /which is not JSON \(after item 0 comes "\{.*" where , or \] belongs\)/],
+      ['[{"search_term": "a", "result": {}}, {"search_term": "b", "result": {]}}]', /whose item 1 \(counting from 0\) is not JSON/],
+      ['[{"search_term": "a", "result": {}},]', /whose item 1 \(counting from 0\) is not JSON/],
+      ['[{"search_term": "a", "result": {}}] and more', /which is not JSON \(there is more after its closing \]\)/],
+      // The escaped quote keeps the string open over "] }": the object is never closed.
+      ['[{"search_term": "a \\" ] }", "result": {}', /which is not JSON \(it ends inside item 0\)/],
+      ['[{"search_term": "unterminated', /which is not JSON \(it ends inside a string of item 0\)/],
+    ];
+    for (const [text, problem] of cases) {
+      const folder = dataFolder({ 'items.json': text });
+      await refusal(folder, new RegExp(escape(path.join(folder, 'items.json'))), problem);
+    }
   });
 
   test('a file that is not an array', async () => {

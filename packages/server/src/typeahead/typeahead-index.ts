@@ -1,10 +1,5 @@
 import { searchKey } from './search-key.js';
-
-/** One suggestion as SpiffArena's typeahead data store keeps it. */
-export interface TypeaheadItem {
-  readonly search_term: string;
-  readonly result: unknown;
-}
+import type { TypeaheadIndexBuilder } from './typeahead-index-builder.js';
 
 const EMPTY = [Buffer.from('[]')];
 const OPEN = Buffer.from('[');
@@ -23,7 +18,8 @@ const CLOSE = Buffer.from(']');
  * headers that a parsed item and a string per key and per result would take on top.
  */
 export class TypeaheadIndex {
-  private constructor(
+  /** Made by {@link TypeaheadIndexBuilder}, which sorts and lays the items out. */
+  constructor(
     /** Every item's search key, in order, back to back. */
     private readonly keys: string,
     /** Key i is `keys.slice(keyBounds[i], keyBounds[i + 1])`. */
@@ -33,25 +29,6 @@ export class TypeaheadIndex {
     /** Result i is `results.subarray(resultBounds[i], resultBounds[i + 1] - 1)`. */
     private readonly resultBounds: Uint32Array,
   ) {}
-
-  /**
-   * Sorts and lays out `items` (checked by the caller). `sizeHint`, the bytes their results'
-   * JSON may take (the file's size will do), saves growing the buffer as it fills.
-   */
-  static build(items: readonly TypeaheadItem[], sizeHint = 0): TypeaheadIndex {
-    const keys = items.map((item) => searchKey(item.search_term));
-    const order = keys.map((_key, index) => index);
-    // Array#sort is stable: items equal in key and term stay in file order.
-    order.sort((a, b) => compareText(keys[a]!, keys[b]!) || compareText(items[a]!.search_term, items[b]!.search_term));
-    const keyBounds = new Uint32Array(items.length + 1);
-    const sortedKeys = order.map((index, position) => {
-      const key = keys[index]!;
-      keyBounds[position + 1] = keyBounds[position]! + key.length;
-      return key;
-    });
-    const { results, resultBounds } = resultsInOrder(items, order, sizeHint);
-    return new TypeaheadIndex(sortedKeys.join(''), keyBounds, results, resultBounds);
-  }
 
   get size(): number {
     return this.keyBounds.length - 1;
@@ -119,34 +96,7 @@ export class TypeaheadIndex {
   }
 }
 
-/**
- * The items' results as JSON in `order`, each followed by a comma, written into one buffer as
- * they are serialized: each JSON string dies young instead of a million of them being kept until
- * the total size is known (which made loading spend a third of its time collecting garbage).
- */
-function resultsInOrder(items: readonly TypeaheadItem[], order: readonly number[], sizeHint: number): { results: Buffer; resultBounds: Uint32Array } {
-  let results: Buffer = Buffer.allocUnsafe(Math.max(1024, sizeHint));
-  const resultBounds = new Uint32Array(items.length + 1);
-  let offset = 0;
-  order.forEach((index, position) => {
-    const json = JSON.stringify(items[index]!.result);
-    const needed = offset + Buffer.byteLength(json) + 1;
-    if (needed > results.length) results = grown(results, offset, needed);
-    offset += results.write(json, offset);
-    offset = results.writeUInt8(0x2c, offset); // ','
-    resultBounds[position + 1] = offset;
-  });
-  // Slack past an eighth is given back: the index lives as long as the process.
-  return { results: results.length - offset > results.length / 8 ? Buffer.from(results.subarray(0, offset)) : results.subarray(0, offset), resultBounds };
-}
-
-function grown(buffer: Buffer, used: number, needed: number): Buffer {
-  const larger = Buffer.allocUnsafe(Math.max(needed, buffer.length * 2));
-  buffer.copy(larger, 0, 0, used);
-  return larger;
-}
-
-/** By UTF-16 code units, as `<` compares strings: what `compareKey` and binary search rely on. */
-function compareText(a: string, b: string): number {
+/** By UTF-16 code units, as `<` compares strings: the order `compareKey` and binary search rely on. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
