@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     const logged = loadLogLine(path.join(folder, 'with-data.log'));
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const settledRss = treeResidentBytes(proxy.pid);
-    say(`with data: started in ${seconds1(loaded.startMs)} (the proxy logged ${logged.ms} ms for loading), resident ${mb(loaded.rssBytes)} at once, ${mb(settledRss)} after ${SETTLE_MS / 1000} s, peak ${mb(peakResidentBytes(proxy.pid))}; the index itself ${logged.megabytes} MB`);
+    say(`with data: started in ${seconds1(loaded.startMs)} (the proxy logged ${logged.ms} ms for loading, ${logged.cpuMs} ms of CPU), resident ${mb(loaded.rssBytes)} at once, ${mb(settledRss)} after ${SETTLE_MS / 1000} s, peak ${mb(peakResidentBytes(proxy.pid))}; the index itself ${logged.megabytes} MB`);
 
     const origin = `http://127.0.0.1:${proxy.port}`;
     await checkAnswers(origin, category);
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       [
         '',
         `typeahead: ${items.toLocaleString('en-US')} items in one category (${(category.bytes / MB).toFixed(1)} MB file); ${seconds} s per row; machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, cores ${Math.round(machine.busyAtStart * 100)} % busy at start`,
-        `start: ${seconds1(bare.startMs)} without data, ${seconds1(loaded.startMs)} with (loading: ${logged.ms} ms as the proxy logged it)`,
+        `start: ${seconds1(bare.startMs)} without data, ${seconds1(loaded.startMs)} with (loading: ${logged.ms} ms as the proxy logged it, ${logged.cpuMs} ms of CPU)`,
         `resident memory: ${mb(bare.rssBytes)} without data; with: ${mb(loaded.rssBytes)} at once, ${mb(settledRss)} ${SETTLE_MS / 1000} s later, ${mb(afterRss)} after the look-ups; peak ${mb(peakRss)} (while loading); index ${logged.megabytes} MB`,
         '',
         ...table,
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
           items,
           fileBytes: category.bytes,
           machine,
-          startMs: { withoutData: bare.startMs, withData: loaded.startMs, loadLogged: logged.ms },
+          startMs: { withoutData: bare.startMs, withData: loaded.startMs, loadLogged: logged.ms, loadCpu: logged.cpuMs },
           residentBytes: { withoutData: bare.rssBytes, afterLoad: loaded.rssBytes, settled: settledRss, afterLookups: afterRss, peak: peakRss },
           indexMegabytes: logged.megabytes,
           rows: rows.map(({ kind, callers: concurrency, figures }) => ({ prefix: kind.title, limit: kind.limit, callers: concurrency, ...figures })),
@@ -156,11 +156,11 @@ async function measureStart(folder: string, name: string, env: Record<string, st
 }
 
 /** The proxy's own account of the load (proxy.ts logs it at info). */
-function loadLogLine(logFile: string): { ms: number; megabytes: number } {
+function loadLogLine(logFile: string): { ms: number; cpuMs: number; megabytes: number } {
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.includes('typeahead data loaded')) continue;
-    const record = JSON.parse(line) as { ms: number; megabytes: number };
-    return { ms: record.ms, megabytes: record.megabytes };
+    const record = JSON.parse(line) as { ms: number; cpuMs: number; megabytes: number };
+    return { ms: record.ms, cpuMs: record.cpuMs, megabytes: record.megabytes };
   }
   throw new Error(`the proxy logged no 'typeahead data loaded' line: see ${logFile}`);
 }
