@@ -69,7 +69,7 @@ describe('typeahead look-ups', () => {
       { search_term: 'Dup', result: { name: 'second in file' } },
       { search_term: 'strings', result: 'a result need not be an object' },
     ];
-    proxy = await serve(dataFolder({ 'cities.json': cities, 'many.json': many, 'unicode.json': unicode, 'exact.json': exact }));
+    proxy = await serve(dataFolder({ 'cities.json': cities, 'many.json': many, 'unicode.json': unicode, 'exact.json': exact, 'empty.json': [] }));
   });
   after(() => proxy.close());
 
@@ -141,6 +141,12 @@ describe('typeahead look-ups', () => {
     }
     assert.equal((await lookup(proxy, 'cities', 'limit=5&limit=6')).status, 400);
     assert.equal((await lookup(proxy, 'cities', 'prefix=a&prefix=b')).status, 400);
+  });
+
+  test('a category whose file holds no items answers an empty array', async () => {
+    const { status, json } = await lookup(proxy, 'empty', { prefix: 'a' });
+    assert.equal(status, 200);
+    assert.deepEqual(json, []);
   });
 
   test('an unknown category is a 404 typeahead_category_not_found', async () => {
