@@ -1,3 +1,4 @@
+import type { CommandError } from '@connector-proxy/sdk';
 import type { FastifyInstance } from 'fastify';
 import { sendJsonParts } from '../envelope-reply.js';
 import { sendError } from '../error-handler.js';
@@ -31,7 +32,8 @@ export function typeaheadRoute(app: FastifyInstance, catalog: TypeaheadCatalog):
   });
 }
 
-function parseLimit(raw: string | string[] | undefined) {
+/** The limit asked for, or the error that answers a bad one. */
+function parseLimit(raw: string | string[] | undefined): number | CommandError {
   if (raw === undefined) return DEFAULT_LIMIT;
   const limit = typeof raw === 'string' && /^\d{1,7}$/.test(raw) ? Number(raw) : 0;
   if (limit < 1 || limit > MAX_LIMIT) return invalidTypeaheadQuery('limit', `must be a whole number from 1 to ${MAX_LIMIT} (got ${JSON.stringify(raw)})`);
