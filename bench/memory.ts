@@ -31,8 +31,17 @@ export function treeResidentBytes(pid: number): number {
 
 /** `VmRSS` of one process; 0 once it is gone. */
 function residentBytes(pid: number): number {
+  return statusBytes(pid, 'VmRSS');
+}
+
+/** `VmHWM` of one process: the most it was ever resident, as the kernel counted it (0 once it is gone). */
+export function peakResidentBytes(pid: number): number {
+  return statusBytes(pid, 'VmHWM');
+}
+
+function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readIfPresent(`/proc/${pid}/status`);
-  const kilobytes = status === undefined ? undefined : /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  const kilobytes = status === undefined ? undefined : new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
   return kilobytes === undefined ? 0 : Number(kilobytes) * 1024;
 }
 

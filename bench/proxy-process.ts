@@ -27,8 +27,11 @@ export interface ProxyStart {
   readonly logFile: string;
   /** More configuration (timeouts, limits) for runs that need it. */
   readonly env?: Record<string, string>;
+  /** How long the port may take to answer (default 30 s): loading a large typeahead file takes longer. */
+  readonly startTimeoutMs?: number;
 }
 
+const START_TIMEOUT_MS = 30_000;
 /** How long every worker may take to load its connectors after the first one answers. */
 const WORKERS_SETTLE_MS = 2_000;
 
@@ -41,6 +44,7 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
     // The port answers once the first worker listens; the others are a moment behind, and a
     // connection is given to a worker when it is opened, so let them all be there first.
     settleMs: start.workers > 1 ? WORKERS_SETTLE_MS : 0,
+    startTimeoutMs: start.startTimeoutMs ?? START_TIMEOUT_MS,
     env: {
       PORT: String(start.port),
       HOST: '127.0.0.1',
@@ -55,7 +59,7 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
 
 /** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags as the proxy, on 127.0.0.1:`port`. */
 export function startBareHop(port: number, upstreamOrigin: string, logFile: string): Promise<RunningProxy> {
-  return startServer({ name: 'the bare hop', args: ['--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], port, logFile, settleMs: 0, env: {} });
+  return startServer({ name: 'the bare hop', args: ['--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: {} });
 }
 
 interface ServerStart {
@@ -66,6 +70,7 @@ interface ServerStart {
   readonly logFile: string;
   /** How long to wait after the port answers. */
   readonly settleMs: number;
+  readonly startTimeoutMs: number;
   readonly env: Record<string, string>;
 }
 
@@ -78,7 +83,14 @@ async function startServer(start: ServerStart): Promise<RunningProxy> {
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  await waitForPort(start.port, 30_000, () => (child.exitCode === null ? undefined : `${start.name} exited at start (exit ${child.exitCode}): see ${start.logFile}`));
+  try {
+    await waitForPort(start.port, start.startTimeoutMs, () => (child.exitCode === null ? undefined : `${start.name} exited at start (exit ${child.exitCode}): see ${start.logFile}`));
+  } catch (error) {
+    // Never left behind: a process that did not start in time is stopped before the bench gives up.
+    await stopProcess(child, 'SIGKILL', 5_000);
+    log.end();
+    throw error;
+  }
   if (start.settleMs > 0) await new Promise((resolve) => setTimeout(resolve, start.settleMs));
   return {
     port: start.port,

@@ -63,10 +63,10 @@ function figures(target: TargetFigures): string[] {
   return [Math.round(target.callsPerSecond).toLocaleString('en-US'), target.p50Ms.toFixed(2), target.p99Ms.toFixed(2), String(target.errors), target.rssMb.toFixed(0)];
 }
 
-/** Text columns: the first two left-aligned, numbers right-aligned. */
-function grid(rows: readonly string[][]): string[] {
-  const widths = HEADER.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+/** Text columns, the first row a header: the first `textColumns` left-aligned, numbers right-aligned. */
+export function grid(rows: readonly string[][], textColumns = 2): string[] {
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   const line = (row: readonly string[]): string =>
-    row.map((cell, column) => (column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
+    row.map((cell, column) => (column < textColumns ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
   return [line(rows[0] ?? []), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)];
 }

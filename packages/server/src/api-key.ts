@@ -7,18 +7,22 @@ export const API_KEY_HEADER = 'spiff-connector-proxy-api-key';
 
 /** Paths a load balancer or the engine's health check reach without a key. */
 const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness']);
-/** OAuth's browser routes: a browser following a link cannot send the key (routes/oauth.ts says what protects them). */
-const OPEN_PREFIX = '/v1/auth/';
+/**
+ * Paths outside the key: OAuth's browser routes (a browser following a link cannot send it;
+ * routes/oauth.ts says what protects them) and typeahead (SpiffArena's backend calls it without a
+ * key: its data is for anyone who reaches the proxy).
+ */
+const OPEN_PATH_PREFIXES = ['/v1/auth/', '/v1/typeahead/'];
 
 /** Answers 401 to a request without the key and says true; says false (and answers nothing) to one that may go on. */
 export type KeyRefusal = (request: FastifyRequest, reply: FastifyReply) => boolean;
 
 /**
- * The check of the configured key. Every path needs it but liveness and CORS preflight,
- * whatever its shape: it runs before routing (see {@link apiKeyGuard}) and before the router's
- * own refusals (a path that is not valid percent-encoding, a path part over the router's
- * length: see error-handler.ts), so an unknown or malformed path without a key is a 401 and
- * reveals nothing.
+ * The check of the configured key. Every path needs it but liveness, typeahead, OAuth's browser
+ * routes and CORS preflight, whatever its shape: it runs before routing (see {@link apiKeyGuard})
+ * and before the router's own refusals (a path that is not valid percent-encoding, a path part
+ * over the router's length: see error-handler.ts), so an unknown or malformed path without a key
+ * is a 401 and reveals nothing.
  */
 export function refuseWithoutKey(key: string): KeyRefusal {
   // Digests have one length whatever was sent, so the comparison takes the same time.
@@ -26,7 +30,7 @@ export function refuseWithoutKey(key: string): KeyRefusal {
   const refusal = errorReply(unauthorized(), [], unauthorized);
   return (request, reply) => {
     const path = pathOf(request.url);
-    if (request.method === 'OPTIONS' || OPEN_PATHS.has(path) || path.startsWith(OPEN_PREFIX)) return false;
+    if (request.method === 'OPTIONS' || isOpenPath(path)) return false;
     const sent = request.headers[API_KEY_HEADER];
     if (typeof sent === 'string' && timingSafeEqual(digest(sent), expected)) return false;
     request.log.info({ method: request.method, path }, 'refused: missing or wrong API key');
@@ -40,6 +44,10 @@ export function apiKeyGuard(refuse: KeyRefusal): onRequestHookHandler {
   return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (!refuse(request, reply)) done();
   };
+}
+
+function isOpenPath(path: string): boolean {
+  return OPEN_PATHS.has(path) || OPEN_PATH_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
 function digest(value: string): Buffer {

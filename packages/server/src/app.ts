@@ -14,6 +14,8 @@ import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { oauthRoutes } from './routes/oauth.js';
 import type { OAuthService } from './oauth/oauth-service.js';
+import { typeaheadRoute } from './routes/typeahead.js';
+import type { TypeaheadCatalog } from './typeahead/typeahead-loader.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { SharedResponseBudget } from './response-budget.js';
@@ -26,6 +28,7 @@ export async function buildApp(
   metrics: ProxyMetrics,
   logger: Logger,
   responseBudget: SharedResponseBudget,
+  typeahead: TypeaheadCatalog,
   oauth?: OAuthService,
 ): Promise<FastifyInstance> {
   const keyRefusal = config.apiKey === undefined ? undefined : refuseWithoutKey(config.apiKey);
@@ -48,5 +51,6 @@ export async function buildApp(
   jobRoutes(app, jobs);
   metricsRoute(app, metrics);
   oauthRoutes(app, oauth);
+  typeaheadRoute(app, typeahead);
   return app;
 }

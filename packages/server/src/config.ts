@@ -35,6 +35,8 @@ export interface ProxyConfig {
   /** How long and how many connections callers may hold: the bounds that keep liveness answering. */
   readonly connections: ConnectionsConfig;
   readonly oauth: OAuthConfig;
+  /** `CONNECTOR_PROXY_TYPEAHEAD_DIR`: the folder of `<category>.json` typeahead files, read once at start. */
+  readonly typeaheadDir: string | undefined;
 }
 
 /** Bounds on the proxy's incoming connections, per process. */
@@ -106,6 +108,7 @@ export function loadConfig(env: Environment): ProxyConfig {
     jobs: loadJobsConfig(env),
     connections: loadConnectionsConfig(env, openFilesLimit()),
     oauth: loadOAuthConfig(env),
+    typeaheadDir: text(env, 'CONNECTOR_PROXY_TYPEAHEAD_DIR'),
   };
 }
 

@@ -13,19 +13,28 @@ const JOIN_BELOW_BYTES = 16 * 1024;
 
 /**
  * Answers `status` with the envelope as JSON (see serializeEnvelope) and the headers set on
- * `reply` so far. Text and small parts go through Fastify as usual. Large parts (an envelope
- * around a large body that stayed bytes) are written one after the other, in one system call:
- * Fastify's reply takes one payload, and joining them would copy the body once more (and keep
- * a second copy in memory until the next garbage collection), so the reply is taken over
- * (`hijack`: the onResponse hooks and the request log still run, onSend hooks do not; the
- * proxy has none) and its headers, CORS's among them, are written as Fastify would write them.
+ * `reply` so far: text through Fastify as usual, parts (an envelope around a body that stayed
+ * bytes) as {@link sendJsonParts} writes them.
  */
 export function sendEnvelope(reply: FastifyReply, status: number, envelope: Envelope): FastifyReply {
   const json = serializeEnvelope(envelope);
   if (typeof json === 'string') return reply.code(status).type(JSON_TYPE).send(json);
+  return sendJsonParts(reply, status, json);
+}
+
+/**
+ * Answers `status` with the JSON that `parts`, one after the other, make, and the headers set on
+ * `reply` so far. Small parts are joined and go through Fastify as usual. Large parts are
+ * written one after the other, in one system call: Fastify's reply takes one payload, and
+ * joining them would copy the body once more (and keep a second copy in memory until the next
+ * garbage collection), so the reply is taken over (`hijack`: the onResponse hooks and the
+ * request log still run, onSend hooks do not; the proxy has none) and its headers, CORS's among
+ * them, are written as Fastify would write them.
+ */
+export function sendJsonParts(reply: FastifyReply, status: number, parts: readonly Uint8Array[]): FastifyReply {
   let length = 0;
-  for (const part of json) length += part.length;
-  if (length < JOIN_BELOW_BYTES) return reply.code(status).type(JSON_TYPE).send(Buffer.concat(json, length));
+  for (const part of parts) length += part.length;
+  if (length < JOIN_BELOW_BYTES) return reply.code(status).type(JSON_TYPE).send(Buffer.concat(parts, length));
   reply.hijack();
   const response = reply.raw;
   // Fastify types its header values as possibly undefined; `reply.header` never stores one.
@@ -33,7 +42,7 @@ export function sendEnvelope(reply: FastifyReply, status: number, envelope: Enve
   response.writeHead(status, headers);
   // Corked, the parts leave in one write; `end` uncorks.
   response.cork();
-  for (const part of json) response.write(part);
+  for (const part of parts) response.write(part);
   response.end();
   return reply;
 }

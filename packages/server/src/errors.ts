@@ -1,4 +1,4 @@
-import { commandError, SdkErrorCodes, type CommandError } from '@connector-proxy/sdk';
+import { commandError, configurationError, SdkErrorCodes, type CommandError } from '@connector-proxy/sdk';
 
 /**
  * The proxy's own error codes (snake_case: the proxy refused or failed the call itself, as
@@ -26,6 +26,8 @@ export const ProxyErrorCodes = {
   oauthStateStoreUnavailable: 'oauth_state_store_unavailable',
   oauthProviderError: 'oauth_provider_error',
   oauthExchangeFailed: 'oauth_exchange_failed',
+  typeaheadCategoryNotFound: 'typeahead_category_not_found',
+  invalidTypeaheadQuery: 'invalid_typeahead_query',
 } as const;
 
 export function commandNotFound(id: string): CommandError {
@@ -196,4 +198,22 @@ export function oauthRefreshFailed(auth: string, reason: string): CommandError {
     httpStatus: 401,
     message: `The ${auth} token could not be refreshed: ${reason}; reconnect it on SpiffArena's Authentications page`,
   });
+}
+
+export function typeaheadCategoryNotFound(category: string): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.typeaheadCategoryNotFound,
+    status: 404,
+    message: `No typeahead category ${JSON.stringify(category)} on this proxy: a category is a <category>.json file in CONNECTOR_PROXY_TYPEAHEAD_DIR`,
+  });
+}
+
+/** `parameter` is `prefix` or `limit`; `problem` says what is wrong with it. */
+export function invalidTypeaheadQuery(parameter: string, problem: string): CommandError {
+  return commandError({ code: ProxyErrorCodes.invalidTypeaheadQuery, status: 400, message: `The typeahead query's ${parameter} ${problem}` });
+}
+
+/** Typeahead data that cannot be served stops the start: `problem` names the file and, within it, the item. */
+export function invalidTypeaheadData(problem: string): CommandError {
+  return configurationError('CONNECTOR_PROXY_TYPEAHEAD_DIR', problem);
 }

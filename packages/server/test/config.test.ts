@@ -48,6 +48,11 @@ describe('configuration from the environment', () => {
     }
   });
 
+  test('CONNECTOR_PROXY_TYPEAHEAD_DIR: unset by default (no typeahead data), else the folder as given', () => {
+    assert.equal(loadConfig({}).typeaheadDir, undefined);
+    assert.equal(loadConfig({ CONNECTOR_PROXY_TYPEAHEAD_DIR: ' /srv/typeahead ' }).typeaheadDir, '/srv/typeahead');
+  });
+
   test('an API key set to the empty string refuses to start rather than run unprotected', () => {
     for (const key of ['', '   ']) {
       assert.throws(() => loadConfig({ CONNECTOR_PROXY_API_KEY: key }), /CONNECTOR_PROXY_API_KEY is set but empty/);
