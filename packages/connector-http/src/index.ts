@@ -3,6 +3,7 @@
  * DeleteRequest (PROTOCOL.md, "The HTTP connector"). README.md documents parameters and errors.
  */
 import { defineConnector } from '@connector-proxy/sdk';
+import { HttpConnectorCodes } from './errors.js';
 import { deleteRequest } from './commands/delete-request.js';
 import { getRequest } from './commands/get-request.js';
 import { headRequest } from './commands/head-request.js';
@@ -15,6 +16,7 @@ export default defineConnector<HttpClient>({
   name: 'http',
   description: 'Calls HTTP(S) APIs: GET, HEAD, POST, PUT, PATCH and DELETE',
   commands: [getRequest, headRequest, postRequest, putRequest, patchRequest, deleteRequest],
+  errorCodes: ['HttpError{status}', ...Object.values(HttpConnectorCodes)],
   setup: ({ settings }) => createHttpClient(settings),
   close: closeHttpClient,
 });

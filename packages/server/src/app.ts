@@ -11,6 +11,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
+import { openApiRoute } from './routes/openapi.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -32,5 +33,6 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
   doCommandRoute(app, registry, jobs, metrics, config);
   jobRoutes(app, jobs);
   metricsRoute(app, metrics);
+  openApiRoute(app, registry, { apiKeyRequired: config.apiKey !== undefined });
   return app;
 }

@@ -28,6 +28,10 @@ export interface RegisteredCommand {
   readonly id: string;
   readonly command: Command<unknown>;
   readonly config: unknown;
+  /** The connector that offers it (its name, description and error codes, for `/openapi.json`). */
+  readonly connector: Connector<unknown>;
+  /** The parameters a call may carry: the command's own, plus `run_async` when the caller may choose. */
+  readonly schema: TObject<TProperties>;
   /** Checks a call's body (400 `invalid_parameters` naming every problem) and picks its parameters. */
   prepare(body: Record<string, unknown>): PreparedCall;
 }
@@ -68,7 +72,7 @@ export class CommandRegistry {
           checkParameterNames(id, command, source);
           sources.set(id, source);
           const schema = callSchema(command);
-          commands.set(id, { id, command, config, prepare: preparer(command, schema) });
+          commands.set(id, { id, command, config, connector, schema, prepare: preparer(command, schema) });
           descriptors.push({ id, parameters: describeParameters(schema) });
         }
       }
@@ -91,6 +95,11 @@ export class CommandRegistry {
   /** Every command id, in registration order. */
   get ids(): IterableIterator<string> {
     return this.commands.keys();
+  }
+
+  /** Every registered command, in registration order. */
+  get all(): IterableIterator<RegisteredCommand> {
+    return this.commands.values();
   }
 
   /** Closes every connector (pools, agents), in reverse order of setup. */
