@@ -9,6 +9,7 @@ import { answerFrameworkError, installErrorHandlers } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
+import { jobListRoute } from './routes/job-list.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { openApiRoute } from './routes/openapi.js';
@@ -32,6 +33,7 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
   discoveryRoutes(app, registry);
   doCommandRoute(app, registry, jobs, metrics, config);
   jobRoutes(app, jobs);
+  jobListRoute(app, jobs);
   metricsRoute(app, metrics);
   openApiRoute(app, registry, { apiKeyRequired: config.apiKey !== undefined });
   return app;
