@@ -5,8 +5,12 @@ import { unauthorized } from './errors.js';
 
 export const API_KEY_HEADER = 'spiff-connector-proxy-api-key';
 
-/** Paths a load balancer or the engine's health check reach without a key. */
-const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness']);
+/**
+ * Paths a load balancer or the engine's health check reach without a key, and the explorer's
+ * static page and files (the calls the page makes carry the key).
+ */
+const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness', '/readyz', '/explorer']);
+const OPEN_PREFIX = '/explorer/';
 
 /**
  * Requires the configured key on every path but liveness and CORS preflight: checked before
@@ -17,10 +21,11 @@ export function apiKeyGuard(key: string): onRequestHookHandler {
   const expected = digest(key);
   const refusal = errorReply(unauthorized(), [], unauthorized);
   return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (request.method === 'OPTIONS' || OPEN_PATHS.has(pathOf(request.url))) return done();
+    const path = pathOf(request.url);
+    if (request.method === 'OPTIONS' || OPEN_PATHS.has(path) || path.startsWith(OPEN_PREFIX)) return done();
     const sent = request.headers[API_KEY_HEADER];
     if (typeof sent === 'string' && timingSafeEqual(digest(sent), expected)) return done();
-    request.log.info({ method: request.method, path: pathOf(request.url) }, 'refused: missing or wrong API key');
+    request.log.info({ method: request.method, path }, 'refused: missing or wrong API key');
     void reply.code(refusal.status).send(refusal.envelope);
   };
 }

@@ -13,6 +13,7 @@ import { jobListRoute } from './routes/job-list.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { openApiRoute } from './routes/openapi.js';
+import { readinessRoute } from './routes/readiness.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
 
@@ -36,5 +37,6 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
   jobListRoute(app, jobs);
   metricsRoute(app, metrics);
   openApiRoute(app, registry, { apiKeyRequired: config.apiKey !== undefined });
+  readinessRoute(app, registry, jobs);
   return app;
 }

@@ -102,8 +102,16 @@ export class CommandRegistry {
     return this.commands.values();
   }
 
+  /** False once closing has begun: from then on the connectors' pools are being released. */
+  get setUp(): boolean {
+    return !this.closing;
+  }
+
+  private closing = false;
+
   /** Closes every connector (pools, agents), in reverse order of setup. */
   close(): Promise<void> {
+    this.closing = true;
     return closeAll(this.closers);
   }
 }

@@ -175,7 +175,7 @@ function fixedPaths(security: JsonSchema[], protectedErrors: ProxyErrorAnswerNam
         summary: 'Readiness: every connector set up and the job store answering',
         security: open,
         responses: {
-          '200': { description: 'Ready', ...json({ type: 'object', properties: { status: { const: 'ready' } } }) },
+          '200': { description: 'Ready', ...json({ type: 'object', properties: { status: { const: 'ready' }, commands: { type: 'integer', description: 'Commands served.' } } }) },
           '503': { description: 'Not ready; `reason` says why', ...json({ type: 'object', properties: { status: { const: 'not_ready' }, reason: { type: 'string' } } }) },
         },
       },
