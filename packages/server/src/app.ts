@@ -9,6 +9,8 @@ import { answerFrameworkError, installErrorHandlers } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
+import { explorerRoutes } from './routes/explorer.js';
+import { loadExplorerAssets } from './explorer/explorer-assets.js';
 import { jobListRoute } from './routes/job-list.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -38,5 +40,8 @@ export async function buildApp(config: ProxyConfig, registry: CommandRegistry, j
   metricsRoute(app, metrics);
   openApiRoute(app, registry, { apiKeyRequired: config.apiKey !== undefined });
   readinessRoute(app, registry, jobs);
+  const explorer = loadExplorerAssets();
+  if ('missing' in explorer) logger.warn({ missing: explorer.missing }, 'the explorer page is not served: its browser code is not built (npm run build)');
+  explorerRoutes(app, 'missing' in explorer ? undefined : explorer);
   return app;
 }

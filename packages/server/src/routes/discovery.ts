@@ -1,17 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { CommandRegistry } from '../command-registry.js';
 
-/** `GET /`, `/v1/commands`, `/v1/auths` and liveness: what the engine and its editor read. */
+/** `/v1/commands`, `/v1/auths` and liveness: what the engine and its editor read (`/` is in explorer.ts). */
 export function discoveryRoutes(app: FastifyInstance, registry: CommandRegistry): void {
   const liveness = { status: 'ok' };
   app.get('/liveness', async () => liveness);
   app.get('/v1/liveness', async () => liveness);
-  app.get('/', async () => ({
-    service: 'connector-proxy',
-    commands: '/v1/commands',
-    execute: 'POST /v1/do/{connector}/{command}',
-    liveness: '/liveness',
-  }));
   app.get('/v1/commands', async (_request, reply) => reply.type('application/json').send(registry.descriptorsJson));
   // No connector offers authentication schemes yet; the engine's configuration page needs the array.
   app.get('/v1/auths', async () => []);
