@@ -1,6 +1,6 @@
 /**
  * The `http` connector: GetRequest, HeadRequest, PostRequest, PutRequest, PatchRequest and
- * DeleteRequest (PROTOCOL.md, "The HTTP connector"). README.md documents parameters and errors.
+ * DeleteRequest (docs/protocol.md, "The built-in connectors' commands"). README.md documents parameters and errors.
  */
 import { defineConnector } from '@connector-proxy/sdk';
 import { HttpConnectorCodes } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * The HTTP commands' parameters, declared once. PROTOCOL.md fixes the names, types and order of
+ * The HTTP commands' parameters, declared once. docs/protocol.md fixes the names, types and order of
  * the seed's parameters; the extras this connector adds are optional and listed after them.
  */
 import { Type, type Static } from '@connector-proxy/sdk';
