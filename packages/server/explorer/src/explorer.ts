@@ -92,7 +92,7 @@ function renderList(): void {
           { class: 'group' },
           h('h2', { title: connectorNotes.get(connector) ?? '' }, connector),
           connectorNotes.get(connector) ? h('p', { class: 'group-description' }, connectorNotes.get(connector)) : null,
-          h('ul', {}, ...entries.map((command) => h('li', {}, h('a', { href: `#/command/${command.id}`, 'data-command': command.id }, command.id.slice(connector.length + 1))))),
+          h('ul', {}, ...entries.map((command) => h('li', {}, h('a', { href: `#/command/${command.id}`, 'data-command': command.id, title: command.summary }, command.id.slice(connector.length + 1))))),
         ),
       ),
     );

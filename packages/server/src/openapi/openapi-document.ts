@@ -59,6 +59,7 @@ function connectorTags(entries: readonly RegisteredCommand[]): JsonSchema[] {
 
 function commandOperation(entry: RegisteredCommand, security: JsonSchema[], protectedErrors: ProxyErrorAnswerName[]): JsonSchema {
   const { command, connector } = entry;
+  // `?? []`: a connector made by an older copy of the SDK has no errorCodes.
   const codes = [...(connector.errorCodes ?? []), ProxyErrorCodes.commandTimeout];
   const responses: Record<string, JsonSchema> = {
     '200': {
