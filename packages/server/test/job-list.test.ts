@@ -1,14 +1,19 @@
 /**
- * `GET /v1/jobs`: recent background jobs, newest first, on SQLite and on Redis alike.
+ * `GET /v1/jobs`: recent background jobs, newest first, on SQLite and on Redis alike; and
+ * `GET /readyz` while Redis stops answering and comes back.
  *
- * The Redis half needs the machine's Redis at 127.0.0.1:6379 and uses database 15 (emptied with
- * FLUSHDB first): skipped with the reason printed when Redis does not answer, failed when CI=true.
+ * The Redis parts need the machine's Redis at 127.0.0.1:6379 and use database 15 (emptied with
+ * FLUSHDB first), one after the other in this file (two files on one database would run at once
+ * and take each other's jobs): skipped with the reason printed when Redis does not answer, failed
+ * when CI=true.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import http from '@connector-proxy/connector-http';
 import { defineCommand, defineConnector, Type } from '@connector-proxy/sdk';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import { CallbackReceiver } from './fixtures/callback-receiver.js';
@@ -143,3 +148,57 @@ jobListSuite(
   async () => startProxy({ connectors: [jobsConnector], env: { ...common, CONNECTOR_PROXY_QUEUE_URL: await freshRedisDatabase(REDIS_DATABASE) } }),
   unavailable ?? false,
 );
+
+/** A TCP forwarder to Redis that can be cut (every connection dropped, new ones refused) and restored on the same port. */
+class Forwarder {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(6379, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  async cut(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
+  }
+}
+
+describe('GET /readyz on Redis', { skip: unavailable ?? false }, () => {
+  test('not ready while Redis does not answer, ready again once it does', async () => {
+    await freshRedisDatabase(REDIS_DATABASE);
+    const forwarder = new Forwarder();
+    await forwarder.open();
+    const proxy = await startProxy({ connectors: [http], env: { ...common, CONNECTOR_PROXY_QUEUE_URL: `redis://127.0.0.1:${forwarder.port}/${REDIS_DATABASE}` } });
+    try {
+      assert.equal((await call(proxy.url, '/readyz')).status, 200);
+      await forwarder.cut();
+      const down = await call(proxy.url, '/readyz');
+      assert.equal(down.status, 503);
+      assert.match(String(down.json.reason), /job store does not answer/);
+      await forwarder.open();
+      let again = 0;
+      for (let tries = 0; tries < 100 && again !== 200; tries += 1) {
+        again = (await call(proxy.url, '/readyz')).status;
+        if (again !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(again, 200, 'ready again after Redis is back');
+    } finally {
+      await proxy.close();
+      await forwarder.cut();
+    }
+  });
+});
