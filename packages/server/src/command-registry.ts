@@ -53,6 +53,9 @@ export class CommandRegistry {
     private readonly closers: ReadonlyArray<() => void | Promise<void>>,
   ) {}
 
+  /** Set when {@link close} begins (readiness then answers 503). */
+  private closing = false;
+
   /** Sets up each connector and registers its commands. Two commands with one id stop the start. */
   static async create(loaded: readonly LoadedConnector[], setup: SetupContext): Promise<CommandRegistry> {
     const commands = new Map<string, RegisteredCommand>();
@@ -106,8 +109,6 @@ export class CommandRegistry {
   get setUp(): boolean {
     return !this.closing;
   }
-
-  private closing = false;
 
   /** Closes every connector (pools, agents), in reverse order of setup. */
   close(): Promise<void> {
