@@ -3,6 +3,7 @@
  * Its default export is what the proxy loads through CONNECTOR_PROXY_CONNECTORS.
  */
 import { defineConnector } from '@connector-proxy/sdk';
+import { ExampleErrorCodes } from './errors.js';
 import { greet } from './commands/greet.js';
 import { loadGreetings, type ExampleConfig } from './greetings.js';
 
@@ -13,4 +14,5 @@ export default defineConnector<ExampleConfig>({
   description: 'Greets people: the template for new connectors',
   setup: ({ env }) => loadGreetings(env.CONNECTOR_PROXY_EXAMPLE_GREETINGS),
   commands: [greet],
+  errorCodes: Object.values(ExampleErrorCodes),
 });

@@ -1,10 +1,11 @@
 /**
  * The `http` connector: GetRequest, HeadRequest, PostRequest, PutRequest, PatchRequest and
- * DeleteRequest (PROTOCOL.md, "The HTTP connector"), each also under connector-http's V2 id
+ * DeleteRequest (docs/protocol.md, "The HTTP connector"), each also under connector-http's V2 id
  * (GetRequestV2 ...), which current SpiffArena sends to a proxy. README.md documents
  * parameters, errors and which id to use with which SpiffArena.
  */
 import { defineConnector } from '@connector-proxy/sdk';
+import { HttpConnectorCodes } from './errors.js';
 import { deleteRequest, deleteRequestV2 } from './commands/delete-request.js';
 import { getRequest, getRequestV2 } from './commands/get-request.js';
 import { headRequest, headRequestV2 } from './commands/head-request.js';
@@ -30,6 +31,7 @@ export default defineConnector<HttpClient>({
     patchRequestV2,
     deleteRequestV2,
   ],
+  errorCodes: ['HttpError{status}', ...Object.values(HttpConnectorCodes)],
   setup: ({ settings }) => createHttpClient(settings),
   close: closeHttpClient,
 });

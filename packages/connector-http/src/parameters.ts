@@ -1,6 +1,6 @@
 /**
  * The HTTP commands' parameters, declared once, and the two orders they are listed in: the
- * seed's (PROTOCOL.md fixes its names, types and order) and connector-http's V2 ids'. Each
+ * seed's (docs/protocol.md fixes its names, types and order) and connector-http's V2 ids'. Each
  * lists its own parameters first, then the optional extras this connector adds.
  */
 import { Type, type Static, type TProperties } from '@connector-proxy/sdk';

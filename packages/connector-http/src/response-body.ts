@@ -1,6 +1,6 @@
 /**
  * The third party's body as the workflow stores it: JSON (checked, passed on as its bytes), XML as
- * an object, or the text as `{raw_response}`. PROTOCOL.md fixes the JSON and raw shapes.
+ * an object, or the text as `{raw_response}`. docs/protocol.md fixes the JSON and raw shapes.
  */
 import { TextDecoder } from 'node:util';
 import { checkJsonBytes, checkJsonText, rawJson } from '@connector-proxy/sdk';

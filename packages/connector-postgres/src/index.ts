@@ -3,7 +3,8 @@
  * `SelectValues`, `UpdateValues`, `DeleteValues` and `DoSQL`. Setup makes one registry of
  * bounded connection pools (one per connection string); close ends them all.
  */
-import { defineConnector } from '@connector-proxy/sdk';
+import { defineConnector, SdkErrorCodes } from '@connector-proxy/sdk';
+import { PostgresErrorCodes } from './errors.js';
 import { createTable } from './commands/create-table.js';
 import { deleteValues } from './commands/delete-values.js';
 import { doSql } from './commands/do-sql.js';
@@ -17,6 +18,8 @@ export default defineConnector<PoolRegistry>({
   name: 'postgres',
   description: 'Creates, fills, reads, changes and drops PostgreSQL tables, and runs SQL.',
   commands: [createTable, dropTable, insertValues, selectValues, updateValues, deleteValues, doSql],
+  // The egress policy's code reaches callers through the pool's connection lookup.
+  errorCodes: [...Object.values(PostgresErrorCodes), SdkErrorCodes.egressDenied],
   setup: openPools,
   close: (pools) => pools.close(),
 });

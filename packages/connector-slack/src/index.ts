@@ -2,7 +2,8 @@
  * The Slack connector: `slack/PostMessage` through Slack's Web API.
  * Configuration: `CONNECTOR_PROXY_SLACK_API_URL` (default `https://slack.com/api`).
  */
-import { defineConnector } from '@connector-proxy/sdk';
+import { defineConnector, SdkErrorCodes } from '@connector-proxy/sdk';
+import { SlackErrorCodes } from './errors.js';
 import { postMessage } from './commands/post-message.js';
 import { closeSlackConfig, createSlackConfig, type SlackConfig } from './slack-config.js';
 
@@ -13,6 +14,7 @@ export default defineConnector<SlackConfig>({
   name: 'slack',
   description: "Posts messages to Slack with the Web API's chat.postMessage.",
   commands: [postMessage],
+  errorCodes: [...Object.values(SlackErrorCodes), SdkErrorCodes.egressDenied],
   setup: createSlackConfig,
   close: closeSlackConfig,
 });

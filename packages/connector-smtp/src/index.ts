@@ -1,5 +1,6 @@
 import { defineConnector } from '@connector-proxy/sdk';
 import { sendEmail } from './commands/send-email.js';
+import { SmtpErrorCodes } from './errors.js';
 import { TransportCache } from './transport-cache.js';
 
 /**
@@ -10,6 +11,7 @@ export default defineConnector<TransportCache>({
   name: 'smtp',
   description: 'Sends e-mail through an SMTP server.',
   commands: [sendEmail],
+  errorCodes: Object.values(SmtpErrorCodes),
   setup: ({ settings }) => new TransportCache({ timeoutMs: settings.httpTimeoutMs, egress: settings.egress }),
   close: (transports) => transports.close(),
 });

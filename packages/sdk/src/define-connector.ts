@@ -9,6 +9,16 @@ export interface ConnectorDefinition<C> {
   name: string;
   description?: string;
   commands: readonly Command<C>[];
+  /**
+   * Every `error_code` this connector's commands can answer, for people writing BPMN error
+   * boundary events (the proxy publishes them in `GET /openapi.json`). A family of codes is
+   * written with a placeholder: `HttpError{status}` stands for `HttpError404`, `HttpError503`, ...
+   * The SDK's `invalid_parameters` and the proxy's own codes need not be listed.
+   *
+   * @example
+   * errorCodes: ['ConnectionRefused', 'UpstreamTimeout', 'HttpError{status}'],
+   */
+  errorCodes?: readonly string[];
   /** Runs once at start: read the environment, make clients and pools. Throw `configurationError` on bad values. */
   setup?(context: SetupContext): C | Promise<C>;
   /** Runs once at shutdown: close what `setup` opened. */
@@ -38,6 +48,7 @@ export function defineConnector<C = undefined>(definition: ConnectorDefinition<C
     name: definition.name,
     description: definition.description ?? '',
     commands: definition.commands,
+    errorCodes: definition.errorCodes ?? [],
     setup: definition.setup ?? (() => undefined as C),
     close: definition.close ?? (() => undefined),
   };

@@ -1,7 +1,7 @@
 /** What a redacted value is replaced with. */
 export const REDACTED = '[Redacted]';
 
-// Name parts that mark a field as secret (PROTOCOL.md, "Sensitive fields"). Joined forms cover
+// Name parts that mark a field as secret (docs/protocol.md, "Secrets in logs"). Joined forms cover
 // names that cannot be split, such as `apikey` or `sessionid`.
 const SENSITIVE_PARTS = new Set([
   'auth', 'authorization', 'authentication', 'password', 'passwords', 'passwd', 'pwd', 'passphrase',

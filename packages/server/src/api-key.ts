@@ -5,14 +5,17 @@ import { unauthorized } from './errors.js';
 
 export const API_KEY_HEADER = 'spiff-connector-proxy-api-key';
 
-/** Paths a load balancer or the engine's health check reach without a key. */
-const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness']);
 /**
- * Paths outside the key: OAuth's browser routes (a browser following a link cannot send it;
- * routes/oauth.ts says what protects them) and typeahead (SpiffArena's backend calls it without a
- * key: its data is for anyone who reaches the proxy).
+ * Paths a load balancer or the engine's health check reach without a key, and the explorer's
+ * static page (the calls the page makes carry the key).
  */
-const OPEN_PATH_PREFIXES = ['/v1/auth/', '/v1/typeahead/'];
+const OPEN_PATHS = new Set(['/', '/liveness', '/v1/liveness', '/readyz', '/explorer']);
+/**
+ * Paths outside the key by prefix: the explorer's files; OAuth's browser routes (a browser
+ * following a link cannot send it; routes/oauth.ts says what protects them); typeahead
+ * (SpiffArena's backend calls it without a key: its data is for anyone who reaches the proxy).
+ */
+const OPEN_PATH_PREFIXES = ['/explorer/', '/v1/auth/', '/v1/typeahead/'];
 
 /** Answers 401 to a request without the key and says true; says false (and answers nothing) to one that may go on. */
 export type KeyRefusal = (request: FastifyRequest, reply: FastifyReply) => boolean;

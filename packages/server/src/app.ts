@@ -10,12 +10,17 @@ import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js'
 import { installJsonBodyParser } from './json-body.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
+import { explorerRoutes } from './routes/explorer.js';
+import { loadExplorerAssets } from './explorer/explorer-assets.js';
+import { jobListRoute } from './routes/job-list.js';
 import { jobRoutes } from './routes/jobs.js';
 import { metricsRoute } from './routes/metrics.js';
 import { oauthRoutes } from './routes/oauth.js';
 import type { OAuthService } from './oauth/oauth-service.js';
 import { typeaheadRoute } from './routes/typeahead.js';
 import type { TypeaheadCatalog } from './typeahead/typeahead-loader.js';
+import { openApiRoute } from './routes/openapi.js';
+import { readinessRoute } from './routes/readiness.js';
 import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { SharedResponseBudget } from './response-budget.js';
@@ -49,8 +54,14 @@ export async function buildApp(
   discoveryRoutes(app, registry);
   doCommandRoute(app, registry, jobs, metrics, config, responseBudget);
   jobRoutes(app, jobs);
+  jobListRoute(app, jobs);
   metricsRoute(app, metrics);
   oauthRoutes(app, oauth);
   typeaheadRoute(app, typeahead);
+  openApiRoute(app, registry, { apiKeyRequired: config.apiKey !== undefined });
+  readinessRoute(app, registry, jobs);
+  const explorer = loadExplorerAssets();
+  if ('missing' in explorer) logger.warn({ missing: explorer.missing }, 'the explorer page is not served: its browser code is not built (npm run build)');
+  explorerRoutes(app, 'missing' in explorer ? undefined : explorer);
   return app;
 }

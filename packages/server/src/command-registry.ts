@@ -29,6 +29,10 @@ export interface RegisteredCommand {
   readonly id: string;
   readonly command: Command<unknown>;
   readonly config: unknown;
+  /** The connector that offers it (its name, description and error codes, for `/openapi.json`). */
+  readonly connector: Connector<unknown>;
+  /** The parameters a call may carry: the command's own, plus `run_async` when the caller may choose. */
+  readonly schema: TObject<TProperties>;
   /** Checks a call's body (400 `invalid_parameters` naming every problem) and picks its parameters. */
   prepare(body: Record<string, unknown>): PreparedCall;
 }
@@ -54,6 +58,9 @@ export class CommandRegistry {
     private readonly closers: ReadonlyArray<() => void | Promise<void>>,
   ) {}
 
+  /** Set when {@link close} begins (readiness then answers 503). */
+  private closing = false;
+
   /** Sets up each connector and registers its commands. Two commands with one id stop the start. */
   static async create(loaded: readonly LoadedConnector[], setup: SetupContext): Promise<CommandRegistry> {
     const commands = new Map<string, RegisteredCommand>();
@@ -73,7 +80,7 @@ export class CommandRegistry {
           checkParameterNames(id, command, source);
           sources.set(id, source);
           const schema = callSchema(command);
-          commands.set(id, { id, command, config, prepare: preparer(command, schema) });
+          commands.set(id, { id, command, config, connector, schema, prepare: preparer(command, schema) });
           descriptors.push(describeCommand(id, command, schema));
         }
       }
@@ -98,8 +105,19 @@ export class CommandRegistry {
     return this.commands.keys();
   }
 
+  /** Every registered command, in registration order. */
+  get all(): IterableIterator<RegisteredCommand> {
+    return this.commands.values();
+  }
+
+  /** False once closing has begun: from then on the connectors' pools are being released. */
+  get setUp(): boolean {
+    return !this.closing;
+  }
+
   /** Closes every connector (pools, agents), in reverse order of setup. */
   close(): Promise<void> {
+    this.closing = true;
     return closeAll(this.closers);
   }
 }

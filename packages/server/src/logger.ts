@@ -8,7 +8,7 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
       level,
       base: { service: 'connector-proxy' },
       // pino's own `redact` takes fixed paths; secrets here hide under any name at any depth
-      // (PROTOCOL.md), so every logged object goes through the SDK's name-based redaction.
+      // (docs/protocol.md), so every logged object goes through the SDK's name-based redaction.
       formatters: { log: (object) => redact(object) as Record<string, unknown> },
       serializers: { err: pino.stdSerializers.err },
     },

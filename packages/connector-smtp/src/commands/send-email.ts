@@ -14,7 +14,7 @@ import { toSendFailure } from '../send-failure.js';
 import type { SmtpEndpoint, TransportCache } from '../transport-cache.js';
 
 // cc and bcc are this proxy's additions, free to take a list as well as a comma-separated string.
-// email_to stays a plain string: PROTOCOL.md lists it as `str` for the editor.
+// email_to stays a plain string: docs/protocol.md lists it as `str` for the editor.
 const addressList = (description: string) => Type.Union([Type.String(), Type.Array(Type.String())], { description });
 
 const parameters = {

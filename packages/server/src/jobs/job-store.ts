@@ -26,6 +26,15 @@ export interface JobStatus {
   updated_at: string;
 }
 
+/** Every {@link JobState}, for checking a state a caller names. */
+export const JOB_STATES: readonly JobState[] = ['accepted', 'running', 'delivering', 'delivered', 'failed'];
+
+/** What `GET /v1/jobs` asks for: the newest jobs, optionally in one state only. */
+export interface JobQuery {
+  state: JobState | undefined;
+  limit: number;
+}
+
 /** A job handed to the processor by a store, with the progress it has made so far. */
 export interface ActiveJob {
   readonly id: string;
@@ -62,6 +71,10 @@ export interface JobStore {
   /** Stores an accepted job; resolves once it is durable. */
   add(id: string, payload: JobPayload): Promise<void>;
   status(id: string): Promise<JobStatus | undefined>;
+  /** The newest jobs first, at most `query.limit`. */
+  list(query: JobQuery): Promise<JobStatus[]>;
+  /** Resolves when the store answers; rejects with the reason otherwise (readiness). */
+  ping(): Promise<void>;
   /** Starts handing due jobs to `processor`, at most `concurrency` at once. */
   start(processor: JobProcessor): void;
   /** Stops taking jobs; waits up to `graceMs` for running ones, which are otherwise resumed later. */

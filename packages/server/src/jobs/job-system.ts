@@ -4,7 +4,7 @@ import type { CommandRegistry } from '../command-registry.js';
 import type { ProxyConfig } from '../config.js';
 import { CallbackClient } from './callback-delivery.js';
 import { createJobProcessor, type OnJobTransition } from './job-processor.js';
-import type { JobPayload, JobStatus, JobStore } from './job-store.js';
+import type { JobPayload, JobQuery, JobStatus, JobStore } from './job-store.js';
 import { SecretBox } from './secret-box.js';
 import type { SharedResponseBudget } from '../response-budget.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
@@ -13,6 +13,10 @@ import { SqliteJobStore } from './sqlite-job-store.js';
 export interface JobSystem {
   accept(id: string, payload: JobPayload): Promise<void>;
   status(id: string): Promise<JobStatus | undefined>;
+  /** The newest jobs first (`GET /v1/jobs`). */
+  list(query: JobQuery): Promise<JobStatus[]>;
+  /** Resolves when the job store answers (`GET /readyz`). */
+  ping(): Promise<void>;
   /** Stops taking jobs, gives running ones `graceMs`, releases connections. */
   close(graceMs: number): Promise<void>;
 }
@@ -37,6 +41,8 @@ export async function startJobSystem(config: ProxyConfig, registry: CommandRegis
       onTransition('accepted');
     },
     status: (id) => store.status(id),
+    list: (query) => store.list(query),
+    ping: () => store.ping(),
     async close(graceMs) {
       await store.close(graceMs);
       await callbacks.close();

@@ -1,7 +1,7 @@
 import { DelayedError, Queue, Worker, type Job, type RedisOptions } from 'bullmq';
 import { configurationError, redactUrl, type Envelope } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
-import type { ActiveJob, JobOutcome, JobPayload, JobProcessor, JobState, JobStatus, JobStore } from './job-store.js';
+import type { ActiveJob, JobOutcome, JobPayload, JobProcessor, JobQuery, JobState, JobStatus, JobStore } from './job-store.js';
 import type { SecretBox } from './secret-box.js';
 
 /** What a BullMQ job holds: the job's whole record, so any process can resume it. */
@@ -44,6 +44,18 @@ const MAX_STALLED_COUNT = 1000;
  */
 const RETRY_ATTEMPTS = 10;
 const RETRY_BACKOFF = { type: 'exponential', delay: 1000 } as const;
+
+/**
+ * `GET /v1/jobs` reads a sorted set of job ids by creation time (BullMQ keeps its jobs in one list
+ * per BullMQ state, none ordered by creation). Ids older than finished jobs are kept are trimmed
+ * at each add; ids of jobs BullMQ already removed are skipped.
+ */
+const CREATED_INDEX = 'created-index';
+/** Ids read per round trip, and at most in all, when looking for the newest jobs in one state. */
+const LIST_PAGE = 200;
+const LIST_SCAN_LIMIT = 10_000;
+/** How long readiness waits for Redis to answer a PING. */
+const PING_TIMEOUT_MS = 2000;
 
 /** How long the start waits for Redis before giving up with a configuration error. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -91,6 +103,8 @@ export class RedisJobStore implements JobStore {
 
   async add(id: string, payload: JobPayload): Promise<void> {
     const now = Date.now();
+    // Indexed first: an id whose job was never added is skipped by list(), a job missing from the index would be hidden.
+    await this.indexCreated(id, now);
     const data: JobData = {
       command: payload.commandId,
       payload: this.box.seal(payload),
@@ -239,6 +253,41 @@ export class RedisJobStore implements JobStore {
     await job.moveToDelayed(Date.now() + delayMs, token);
     this.release(job.id);
     throw new DelayedError();
+  }
+
+  async list(query: JobQuery): Promise<JobStatus[]> {
+    const client = await this.queue.getBackend().client;
+    const key = this.queue.toKey(CREATED_INDEX);
+    const found: JobStatus[] = [];
+    for (let start = 0; found.length < query.limit && start < LIST_SCAN_LIMIT; start += LIST_PAGE) {
+      const ids = await client.zrevrange(key, start, start + LIST_PAGE - 1);
+      if (ids.length === 0) break;
+      const pipeline = client.pipeline();
+      for (const id of ids) pipeline.runCommand('hget', [this.queue.toKey(id), 'data']);
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [index, id] of ids.entries()) {
+        const [error, data] = replies[index] ?? [null, null];
+        if (error) throw error;
+        if (typeof data !== 'string') continue; // removed by BullMQ after its week
+        const status = toStatus(id, JSON.parse(data) as JobData);
+        if (query.state === undefined || status.state === query.state) found.push(status);
+        if (found.length === query.limit) break;
+      }
+    }
+    return found;
+  }
+
+  async ping(): Promise<void> {
+    await withTimeout((async () => (await this.queue.getBackend().client).runCommand('ping', []))(), PING_TIMEOUT_MS);
+  }
+
+  private async indexCreated(id: string, now: number): Promise<void> {
+    const client = await this.queue.getBackend().client;
+    const key = this.queue.toKey(CREATED_INDEX);
+    const expired = now - KEEP_FINISHED.age * 1000;
+    const replies = await client.multi().runCommand('zadd', [key, now, id]).runCommand('zremrangebyscore', [key, '-inf', expired]).exec();
+    const failed = replies?.find(([error]) => error !== null);
+    if (failed) throw failed[0];
   }
 }
 

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Envelope } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
-import type { ActiveJob, JobOutcome, JobPayload, JobProcessor, JobState, JobStatus, JobStore } from './job-store.js';
+import type { ActiveJob, JobOutcome, JobPayload, JobProcessor, JobQuery, JobState, JobStatus, JobStore } from './job-store.js';
 import type { SecretBox } from './secret-box.js';
 
 interface JobRow {
@@ -49,6 +49,8 @@ export class SqliteJobStore implements JobStore {
   private readonly file: string;
   private opened: { db: Database.Database; statements: Statements } | undefined;
   private readonly running = new Map<string, Promise<void>>();
+  /** `GET /v1/jobs`'s statements, prepared at its first call. */
+  private listing: ReturnType<typeof prepareListing> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private processor: JobProcessor | undefined;
   private closed = false;
@@ -171,6 +173,37 @@ export class SqliteJobStore implements JobStore {
   private write(id: string, row: Pick<JobRow, 'state' | 'runs' | 'delivery_attempts' | 'last_error'>, result: string | null = null, nextAt = Date.now()): void {
     this.statements.update.run({ id, state: row.state, runs: row.runs, delivery_attempts: row.delivery_attempts, last_error: row.last_error, result, now: Date.now(), next_at: nextAt });
   }
+
+  async list(query: JobQuery): Promise<JobStatus[]> {
+    if (this.opened === undefined && !existsSync(this.file)) return [];
+    void this.statements; // opens the file
+    this.listing ??= prepareListing((this.opened as { db: Database.Database }).db);
+    const rows = query.state === undefined ? this.listing.newest.all(query.limit) : this.listing.newestIn.all(query.state, query.limit);
+    return rows.map(toStatus);
+  }
+
+  /**
+   * The file answers a query; before the first job (no file yet, by design) the data directory,
+   * or the nearest folder above it that exists, must be writable for the first job to be stored.
+   */
+  async ping(): Promise<void> {
+    if (this.opened !== undefined) {
+      this.opened.db.prepare('SELECT 1').get();
+      return;
+    }
+    let folder = path.resolve(this.dataDir);
+    while (!existsSync(folder) && path.dirname(folder) !== folder) folder = path.dirname(folder);
+    accessSync(folder, constants.W_OK | constants.X_OK);
+  }
+}
+
+/** Newest first; `rowid` orders jobs accepted in the same millisecond. */
+function prepareListing(db: Database.Database) {
+  db.exec('CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at)');
+  return {
+    newest: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+    newestIn: db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+  };
 }
 
 type Statements = ReturnType<typeof prepareStatements>;
