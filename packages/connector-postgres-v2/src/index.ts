@@ -5,8 +5,8 @@
  * JSON text of the result. Reading, quoting, binding, pools, egress, timeouts and error codes are
  * connector-postgres's own; `postgres/*` stays the recommended form for new workflows.
  */
-import { defineConnector } from '@connector-proxy/sdk';
-import { openPools, type PoolRegistry } from '@connector-proxy/connector-postgres';
+import { defineConnector, SdkErrorCodes } from '@connector-proxy/sdk';
+import { openPools, PostgresErrorCodes, type PoolRegistry } from '@connector-proxy/connector-postgres';
 import { createTableV2 } from './commands/create-table-v2.js';
 import { deleteValuesV2 } from './commands/delete-values-v2.js';
 import { doSqlV2 } from './commands/do-sql.js';
@@ -20,6 +20,8 @@ export default defineConnector<PoolRegistry>({
   description:
     'The commands of SpiffWorkflow\'s connector-postgres-v2, for process models written for it: tables created, filled, read, changed and dropped, and SQL run, each answered as JSON text.',
   commands: [createTableV2, dropTableV2, insertValuesV2, selectValuesV2, updateValuesV2, deleteValuesV2, doSqlV2],
+  // connector-postgres's codes: the reading, running and failures are its own.
+  errorCodes: [...Object.values(PostgresErrorCodes), SdkErrorCodes.egressDenied],
   setup: openPools,
   close: (pools) => pools.close(),
 });
