@@ -4,7 +4,7 @@
  * (GetRequestV2 ...), which current SpiffArena sends to a proxy. README.md documents
  * parameters, errors and which id to use with which SpiffArena.
  */
-import { defineConnector } from '@connector-proxy/sdk';
+import { defineConnector, SdkErrorCodes } from '@connector-proxy/sdk';
 import { HttpConnectorCodes } from './errors.js';
 import { deleteRequest, deleteRequestV2 } from './commands/delete-request.js';
 import { getRequest, getRequestV2 } from './commands/get-request.js';
@@ -31,7 +31,8 @@ export default defineConnector<HttpClient>({
     patchRequestV2,
     deleteRequestV2,
   ],
-  errorCodes: ['HttpError{status}', ...Object.values(HttpConnectorCodes)],
+  // Beside its own: the shared budget for answers' bytes, and OAuth2 refreshes (SDK codes).
+  errorCodes: ['HttpError{status}', ...Object.values(HttpConnectorCodes), SdkErrorCodes.responseBudgetExceeded, SdkErrorCodes.oauthRefreshFailed],
   setup: ({ settings }) => createHttpClient(settings),
   close: closeHttpClient,
 });

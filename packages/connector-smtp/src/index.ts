@@ -1,4 +1,4 @@
-import { defineConnector } from '@connector-proxy/sdk';
+import { defineConnector, SdkErrorCodes } from '@connector-proxy/sdk';
 import { sendEmail } from './commands/send-email.js';
 import { SmtpErrorCodes } from './errors.js';
 import { TransportCache } from './transport-cache.js';
@@ -11,7 +11,7 @@ export default defineConnector<TransportCache>({
   name: 'smtp',
   description: 'Sends e-mail through an SMTP server.',
   commands: [sendEmail],
-  errorCodes: Object.values(SmtpErrorCodes),
+  errorCodes: [...Object.values(SmtpErrorCodes), SdkErrorCodes.egressDenied],
   setup: ({ settings }) => new TransportCache({ timeoutMs: settings.httpTimeoutMs, egress: settings.egress }),
   close: (transports) => transports.close(),
 });
