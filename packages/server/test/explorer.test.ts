@@ -112,16 +112,16 @@ describe('the explorer page', () => {
       assert.match(await page.locator('#banner').innerText(), /401/);
       await page.fill('#api-key', KEY);
       await page.click('#key-form button');
-      await page.locator('a[data-command="http/GetRequest"]').waitFor();
+      await page.locator('a[data-command="http/GetRequestV2"]').waitFor();
       assert.equal(await page.locator('#banner').isHidden(), true);
       assert.equal(await page.evaluate("sessionStorage.getItem('connector-proxy.api-key')"), KEY);
       assert.equal(await page.evaluate('localStorage.length'), 0, 'the key is kept in sessionStorage only');
       assert.deepEqual(await context.cookies(), []);
     });
 
-    test('runs http/GetRequest against a local upstream and shows status, duration, logs and the body', async () => {
-      await page.click('a[data-command="http/GetRequest"]');
-      await page.locator('h2.command-id', { hasText: 'http/GetRequest' }).waitFor();
+    test('runs http/GetRequestV2 against a local upstream and shows status, duration, logs and the body', async () => {
+      await page.click('a[data-command="http/GetRequestV2"]');
+      await page.locator('h2.command-id', { hasText: 'http/GetRequestV2' }).waitFor();
       // Typed inputs from the schema: a text input for str, a select for bool, a JSON editor for any.
       assert.equal(await page.locator('#field-url').getAttribute('type'), 'text');
       assert.equal(await page.locator('#field-run_async').evaluate((element) => element.tagName), 'SELECT');
@@ -138,7 +138,7 @@ describe('the explorer page', () => {
       const body = JSON.parse(await page.locator('#answer-body').innerText()) as Record<string, unknown>;
       assert.deepEqual(body, { greeting: 'hello from the upstream', path: '/greeting?lang=en', items: [1, 2, 3] });
       assert.match(await page.locator('.status-line .duration').innerText(), /^\d+ ms$/);
-      assert.match(await page.locator('#answer-logs').innerText(), /GET http:\/\/127\.0\.0\.1:\d+\/greeting\?lang=en -> 200/);
+      assert.match(await page.locator('#answer-logs').innerText(), /GET http:\/\/127\.0\.0\.1:\d+\/greeting\?lang=\[Redacted\] -> 200/);
       const envelope = JSON.parse(await page.locator('#answer-envelope').innerText()) as Record<string, unknown>;
       assert.equal(envelope.command_response_version, 2);
       assert.equal(envelope.error, null);
@@ -174,7 +174,7 @@ describe('the explorer page', () => {
         await page.waitForTimeout(100);
       }
       const cells = await row.locator('td').allInnerTexts();
-      assert.deepEqual(cells.slice(1, 5), ['http/GetRequest', 'delivered', '1', '1']);
+      assert.deepEqual(cells.slice(1, 5), ['http/GetRequestV2', 'delivered', '1', '1']);
       await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: path.join(OUTPUT, 'explorer-jobs.png'), fullPage: true });
       assert.deepEqual(cspViolations, [], 'the page breaks none of its own policy');
