@@ -16,6 +16,7 @@ export const ProxyErrorCodes = {
   jobStoreUnavailable: 'job_store_unavailable',
   tooManyCalls: 'too_many_calls',
   internalError: 'internal_error',
+  callbackUrlDenied: 'callback_url_denied',
 } as const;
 
 export function commandNotFound(id: string): CommandError {
@@ -90,5 +91,14 @@ export function tooManyCalls(limit: number): CommandError {
     status: 503,
     retryAfterSeconds: 1,
     message: `The connector proxy is already handling its limit of ${limit} calls (CONNECTOR_PROXY_MAX_INFLIGHT); try again shortly`,
+  });
+}
+
+/** A background call whose result could never be delivered: refused before anything runs. */
+export function callbackUrlDenied(reason: string): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.callbackUrlDenied,
+    status: 400,
+    message: `spiff__callback_url: ${reason}. The result could never be delivered there, so the job was not accepted`,
   });
 }

@@ -1,7 +1,8 @@
 import { DelayedError, Queue, Worker, type Job, type RedisOptions } from 'bullmq';
 import { configurationError, redactUrl, type Envelope } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
-import type { ActiveJob, JobOutcome, JobPayload, JobProcessor, JobState, JobStatus, JobStore } from './job-store.js';
+import { isRetry, jobStatus, type ActiveJob, type JobOutcome, type JobPayload, type JobProcessor, type JobState, type JobStatus, type JobStore } from './job-store.js';
+import type { JobSlots } from './job-slots.js';
 import type { SecretBox } from './secret-box.js';
 
 /** What a BullMQ job holds: the job's whole record, so any process can resume it. */
@@ -17,6 +18,8 @@ interface JobData {
   result: string | null;
   createdAt: number;
   updatedAt: number;
+  /** When the command first started; absent in jobs stored by earlier versions. */
+  startedAt?: number | null;
 }
 
 type QueueJob = Job<JobData, void>;
@@ -45,6 +48,10 @@ const MAX_STALLED_COUNT = 1000;
 const RETRY_ATTEMPTS = 10;
 const RETRY_BACKOFF = { type: 'exponential', delay: 1000 } as const;
 
+/** Bounds on how long a job the slots do not admit yet waits before it is fetched again. */
+const MIN_REQUEUE_MS = 100;
+const MAX_REQUEUE_MS = 1000;
+
 /** How long the start waits for Redis before giving up with a configuration error. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -70,12 +77,12 @@ export class RedisJobStore implements JobStore {
     private readonly url: string,
     private readonly queue: Queue<JobData, void>,
     private readonly box: SecretBox,
-    private readonly concurrency: number,
+    private readonly slots: JobSlots,
     private readonly log: Logger,
   ) {}
 
   /** Connects the queue, failing the start with a clear message when Redis does not answer. */
-  static async connect(url: string, box: SecretBox, concurrency: number, log: Logger): Promise<RedisJobStore> {
+  static async connect(url: string, box: SecretBox, slots: JobSlots, log: Logger): Promise<RedisJobStore> {
     // The queue serves HTTP calls (accept, status): a bounded retry makes them fail rather than hang.
     const queue = new Queue<JobData, void>(QUEUE_NAME, { connection: connectionOptions(url, 3) });
     queue.on('error', repeatLimitedErrorLog(log, 'job queue (Redis) error'));
@@ -86,7 +93,7 @@ export class RedisJobStore implements JobStore {
       throw configurationError('CONNECTOR_PROXY_QUEUE_URL', `points at a Redis that could not be used (${redactUrl(url)}): ${(error as Error).message}`);
     }
     log.info({ queue_url: redactUrl(url), queue: QUEUE_NAME }, 'background jobs are kept in Redis');
-    return new RedisJobStore(url, queue, box, concurrency, log);
+    return new RedisJobStore(url, queue, box, slots, log);
   }
 
   async add(id: string, payload: JobPayload): Promise<void> {
@@ -120,7 +127,8 @@ export class RedisJobStore implements JobStore {
     const worker = new Worker<JobData, void>(QUEUE_NAME, (job, token) => this.process(processor, job, token), {
       // BullMQ's blocking connections must wait for Redis indefinitely rather than fail a command.
       connection: connectionOptions(this.url, null),
-      concurrency: this.concurrency,
+      // BullMQ fetches up to the slots' capacity; `process` puts back what they do not admit yet.
+      concurrency: this.slots.capacity,
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: MAX_STALLED_COUNT,
@@ -153,9 +161,27 @@ export class RedisJobStore implements JobStore {
 
   /** Runs one BullMQ job to its next outcome and records it; throws only a {@link RetryLater} or a Redis error. */
   private async process(processor: JobProcessor, job: QueueJob, token: string | undefined): Promise<void> {
-    this.hold(job.id as string); // a fetched job always has its id
-    const outcome = await this.runProcessor(processor, job);
-    await this.record(job, outcome, token);
+    const id = job.id as string; // a fetched job always has its id
+    const retry = isRetry(job.data);
+    if (!this.slots.admits(retry)) return this.requeue(job, retry, token);
+    this.slots.take(id, retry);
+    this.hold(id);
+    try {
+      const outcome = await this.runProcessor(processor, job);
+      await this.record(job, outcome, token);
+    } finally {
+      this.slots.release(id);
+    }
+  }
+
+  /**
+   * Puts back a job the slots do not admit yet (its kind's slots are full), untouched, to be
+   * fetched again shortly: by then a fresh slot may have freed, here or on another process.
+   */
+  private async requeue(job: QueueJob, retry: boolean, token: string | undefined): Promise<never> {
+    const wait = retry ? MAX_REQUEUE_MS : Math.min(MAX_REQUEUE_MS, Math.max(MIN_REQUEUE_MS, this.slots.msUntilFreshSlot()));
+    await job.moveToDelayed(Date.now() + wait, token);
+    throw new DelayedError();
   }
 
   private hold(id: string): void {
@@ -190,7 +216,7 @@ export class RedisJobStore implements JobStore {
       runs: data.runs,
       deliveryAttempts: data.deliveryAttempts,
       createdAt: data.createdAt,
-      markRunning: () => this.progress(job, { state: 'running', runs: job.data.runs + 1 }),
+      markRunning: () => this.progress(job, { state: 'running', runs: job.data.runs + 1, startedAt: job.data.startedAt ?? Date.now() }),
       saveResult: (envelope) => this.progress(job, { state: 'delivering', result: this.box.seal(envelope) }),
     };
   }
@@ -279,14 +305,5 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 function toStatus(id: string, data: JobData): JobStatus {
-  return {
-    id,
-    command: data.command,
-    state: data.state,
-    runs: data.runs,
-    delivery_attempts: data.deliveryAttempts,
-    last_error: data.lastError,
-    created_at: new Date(data.createdAt).toISOString(),
-    updated_at: new Date(data.updatedAt).toISOString(),
-  };
+  return jobStatus(id, { ...data, startedAt: data.startedAt ?? null });
 }

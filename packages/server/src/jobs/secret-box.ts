@@ -14,14 +14,9 @@ const PLAIN = 'plain:';
 export class SecretBox {
   private constructor(private readonly key: Buffer | undefined) {}
 
-  /** `key`: 32 bytes as 64 hex digits or as base64. */
-  static fromSetting(key: string | undefined): SecretBox {
-    if (key === undefined) return new SecretBox(undefined);
-    const bytes = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64');
-    if (bytes.length !== 32) {
-      throw configurationError('CONNECTOR_PROXY_SECRET_KEY', 'must be 32 bytes, written as 64 hex digits or as base64 (e.g. `openssl rand -hex 32`)');
-    }
-    return new SecretBox(bytes);
+  /** `key`: the 32 bytes config.ts read from `CONNECTOR_PROXY_SECRET_KEY`, or none (values stored as plain JSON). */
+  static withKey(key: Buffer | undefined): SecretBox {
+    return new SecretBox(key);
   }
 
   get encrypts(): boolean {
