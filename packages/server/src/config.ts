@@ -41,6 +41,8 @@ export interface JobsConfig {
   readonly secretKey: Buffer | undefined;
   /** Sent as `SpiffWorkflow-Api-Key` with every callback: SpiffArena refuses callbacks without a service account's key. */
   readonly callbackApiKey: string | undefined;
+  /** `CONNECTOR_PROXY_CALLBACK_ORIGINS`: when set, callbacks may only go to these origins (required with the key, which goes nowhere else). */
+  readonly callbackOrigins: readonly string[] | undefined;
   /** Bound on one callback delivery, from connect to the receiver's answer. */
   readonly callbackTimeoutMs: number;
   /** A run older than this no longer counts against `concurrency` (see jobs/job-slots.ts). */
@@ -85,11 +87,18 @@ export function loadConfig(env: Environment): ProxyConfig {
 const HOUR_MS = 3_600_000;
 
 function loadJobsConfig(env: Environment): JobsConfig {
+  const callbackApiKey = keySetting(env, 'CONNECTOR_PROXY_CALLBACK_API_KEY');
+  const callbackOrigins = origins(env, 'CONNECTOR_PROXY_CALLBACK_ORIGINS');
+  // The key is a SpiffArena credential: sent to any URL a caller names, any caller could collect it.
+  if (callbackApiKey !== undefined && callbackOrigins === undefined) {
+    throw configurationError('CONNECTOR_PROXY_CALLBACK_API_KEY', 'needs CONNECTOR_PROXY_CALLBACK_ORIGINS, the origins of your SpiffArena backend (e.g. https://spiff.example.com): the key is sent there and nowhere else');
+  }
   return {
     dataDir: text(env, 'CONNECTOR_PROXY_DATA_DIR') ?? './data',
     queueUrl: queueUrl(env),
     secretKey: secretKey(env),
-    callbackApiKey: keySetting(env, 'CONNECTOR_PROXY_CALLBACK_API_KEY'),
+    callbackApiKey,
+    callbackOrigins,
     callbackTimeoutMs: integer(env, 'CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS', 30_000, 1, HOUR_MS),
     slowAfterMs: integer(env, 'CONNECTOR_PROXY_JOB_SLOW_AFTER_MS', 5_000, 1, 24 * HOUR_MS),
     concurrency: integer(env, 'CONNECTOR_PROXY_WORKER_CONCURRENCY', 4, 1, 1000),
@@ -130,6 +139,22 @@ function list(env: Environment, name: string): string[] | undefined {
   if (raw === undefined) return undefined;
   const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
   return items.length > 0 ? items : undefined;
+}
+
+/** Comma-separated `http(s)://host[:port]` origins, normalized as `URL.origin` writes them. */
+function origins(env: Environment, name: string): string[] | undefined {
+  return list(env, name)?.map((entry) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+      throw configurationError(name, `has ${JSON.stringify(entry)}, which is not an origin such as https://spiff.example.com (scheme, host and port only)`);
+    }
+    return url.origin;
+  });
 }
 
 // A key set to the empty string is a mistake that would silently leave the proxy unprotected

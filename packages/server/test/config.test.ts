@@ -84,8 +84,14 @@ describe('configuration from the environment', () => {
   });
 
   test('background job settings: the callback key (set but empty refuses to start), callback timeout, slow-job threshold', () => {
-    const config = loadConfig({ CONNECTOR_PROXY_CALLBACK_API_KEY: 'svc-key', CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS: '2500', CONNECTOR_PROXY_JOB_SLOW_AFTER_MS: '750' });
+    const config = loadConfig({
+      CONNECTOR_PROXY_CALLBACK_API_KEY: 'svc-key',
+      CONNECTOR_PROXY_CALLBACK_ORIGINS: 'https://spiff.example.com, http://10.0.0.5:7000/',
+      CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS: '2500',
+      CONNECTOR_PROXY_JOB_SLOW_AFTER_MS: '750',
+    });
     assert.equal(config.jobs.callbackApiKey, 'svc-key');
+    assert.deepEqual(config.jobs.callbackOrigins, ['https://spiff.example.com', 'http://10.0.0.5:7000']);
     assert.equal(config.jobs.callbackTimeoutMs, 2500);
     assert.equal(config.jobs.slowAfterMs, 750);
     const defaults = loadConfig({}).jobs;
@@ -93,6 +99,11 @@ describe('configuration from the environment', () => {
     assert.equal(defaults.callbackTimeoutMs, 30_000);
     assert.equal(defaults.slowAfterMs, 5_000);
     assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_API_KEY: ' ' }), /CONNECTOR_PROXY_CALLBACK_API_KEY is set but empty/);
+    // Sent to whatever URL a caller names, the key would be anyone's: it goes only to the listed origins.
+    assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_API_KEY: 'svc-key' }), /CONNECTOR_PROXY_CALLBACK_API_KEY needs CONNECTOR_PROXY_CALLBACK_ORIGINS/);
+    for (const origin of ['spiff.example.com', 'ftp://spiff.example.com', 'https://spiff.example.com/v1.0', 'https://user@spiff.example.com']) {
+      assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_ORIGINS: origin }), /CONNECTOR_PROXY_CALLBACK_ORIGINS has .* which is not an origin/, origin);
+    }
     assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS: '0' }), /CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS must be a whole number/);
     assert.throws(() => loadConfig({ CONNECTOR_PROXY_JOB_SLOW_AFTER_MS: 'soon' }), /CONNECTOR_PROXY_JOB_SLOW_AFTER_MS must be a whole number/);
   });

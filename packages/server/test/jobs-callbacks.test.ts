@@ -88,6 +88,7 @@ for (const kind of STORES) {
     let proxy: RunningProxy;
     let receiver: SpiffCallbackReceiver;
     let upstream: JobUpstream;
+    let closed: number;
     const logs = new LogCapture();
     /** Every /v1/jobs answer of this suite, to check that the key never shows. */
     const answers: string[] = [];
@@ -95,7 +96,17 @@ for (const kind of STORES) {
     before(async () => {
       receiver = await SpiffCallbackReceiver.start(SERVICE_ACCOUNT_KEY, READ_ONLY_KEY);
       upstream = await JobUpstream.start();
-      proxy = await startProxy({ connectors: [http], logStream: logs, env: { ...(await kind.store(11)), ...QUICK, CONNECTOR_PROXY_CALLBACK_API_KEY: SERVICE_ACCOUNT_KEY } });
+      closed = await closedPort();
+      proxy = await startProxy({
+        connectors: [http],
+        logStream: logs,
+        env: {
+          ...(await kind.store(11)),
+          ...QUICK,
+          CONNECTOR_PROXY_CALLBACK_API_KEY: SERVICE_ACCOUNT_KEY,
+          CONNECTOR_PROXY_CALLBACK_ORIGINS: `${receiver.origin},http://127.0.0.1:${closed},http://no-such-host.invalid`,
+        },
+      });
     });
     after(async () => {
       await proxy?.close();
@@ -106,7 +117,8 @@ for (const kind of STORES) {
     /** A proxy of its own on an empty store (Redis database 12), closed after `use`. */
     async function withProxy(env: Record<string, string>, use: (proxy: RunningProxy, logs: LogCapture) => Promise<void>): Promise<void> {
       const own = new LogCapture();
-      const other = await startProxy({ connectors: [http], logStream: own, env: { ...(await kind.store(12)), ...QUICK, ...env } });
+      const origins = { CONNECTOR_PROXY_CALLBACK_ORIGINS: receiver.origin };
+      const other = await startProxy({ connectors: [http], logStream: own, env: { ...(await kind.store(12)), ...QUICK, ...origins, ...env } });
       try {
         await use(other, own);
       } finally {
@@ -169,7 +181,6 @@ for (const kind of STORES) {
     });
 
     test('a callback that gets no answer says what happened, in words, and is retried', async () => {
-      const closed = await closedPort();
       const cases: Array<[string, RegExp]> = [
         [receiver.hangingTask(), /the callback URL \S+ did not answer within 0\.5 s \(CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS\)/],
         [`http://127.0.0.1:${closed}/v1.0/tasks/1/x/callback`, /the callback URL \S+ refused the connection/],
@@ -187,7 +198,12 @@ for (const kind of STORES) {
     test('a callback URL the egress policy denies is refused when the job is offered (400 callback_url_denied), before anything runs', async () => {
       const elsewhere = await JobUpstream.start('127.0.0.2');
       try {
-        await withProxy({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.1/32', CONNECTOR_PROXY_CALLBACK_API_KEY: SERVICE_ACCOUNT_KEY }, async (other) => {
+        const env = {
+          CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.1/32',
+          CONNECTOR_PROXY_CALLBACK_API_KEY: SERVICE_ACCOUNT_KEY,
+          CONNECTOR_PROXY_CALLBACK_ORIGINS: `http://127.0.0.1:9,http://localhost:9,${new URL(elsewhere.url()).origin}`,
+        };
+        await withProxy(env, async (other) => {
           // Denied as an address, and as a name that resolves to one (localhost is 127.0.0.1 here).
           for (const callback of ['http://127.0.0.1:9/v1.0/tasks/1/x/callback', 'http://localhost:9/v1.0/tasks/1/x/callback']) {
             const { status, json } = await call(other.url, '/v1/do/http/PostRequest', {
@@ -204,6 +220,24 @@ for (const kind of STORES) {
         });
       } finally {
         await elsewhere.close();
+      }
+    });
+
+    test('with CONNECTOR_PROXY_CALLBACK_ORIGINS, a callback to any other origin is refused when offered: the key goes nowhere else', async () => {
+      const collector = await SpiffCallbackReceiver.start(SERVICE_ACCOUNT_KEY);
+      try {
+        const before = upstream.received;
+        const { status, json } = await call(proxy.url, '/v1/do/http/PutRequest', {
+          body: { url: upstream.url('/update'), data: {}, run_async: true, spiff__callback_url: collector.waitingTask() },
+        });
+        assert.equal(status, 400);
+        assert.equal(json.error?.error_code, 'callback_url_denied');
+        assert.match(json.error?.message ?? '', /^spiff__callback_url: http:\/\/127\.0\.0\.1:\d+ is not one of the origins callbacks may go to \(CONNECTOR_PROXY_CALLBACK_ORIGINS\)/);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(upstream.received, before, 'nothing ran');
+        assert.equal(collector.completed.length + collector.refused.length, 0, 'nothing was sent there');
+      } finally {
+        await collector.close();
       }
     });
 

@@ -6,6 +6,12 @@ import { describeDeliveryFailure } from './delivery-failure.js';
 /** How one delivery went. `transient` failures are retried; the others end the job. */
 export type DeliveryResult = { ok: true } | { ok: false; transient: boolean; error: string };
 
+/** A SpiffArena service account's key, and the origins it may be sent to. */
+export interface CallbackApiKey {
+  key: string;
+  origins: readonly string[];
+}
+
 /** Statuses worth retrying: the receiver is overloaded, restarting or briefly unavailable. */
 const TRANSIENT_STATUSES = new Set([408, 425, 429]);
 
@@ -22,11 +28,16 @@ const MAX_REFUSAL_BYTES = 4096;
  */
 export class CallbackClient {
   private readonly agent: Agent;
-  private readonly headers: Readonly<Record<string, string>>;
 
-  constructor(private readonly timeoutMs: number, private readonly egress: EgressPolicy, apiKey: string | undefined) {
+  /** `apiKey`: sent only to callback URLs of these origins (a job accepted before they changed may point elsewhere). */
+  constructor(private readonly timeoutMs: number, private readonly egress: EgressPolicy, private readonly apiKey: CallbackApiKey | undefined) {
     this.agent = new Agent({ connect: { timeout: timeoutMs, lookup: egress.lookup }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    this.headers = { 'content-type': 'application/json', ...(apiKey === undefined ? {} : { [API_KEY_HEADER]: apiKey }) };
+  }
+
+  private headers(callbackUrl: string, jobId: string): Record<string, string> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': jobId };
+    if (this.apiKey !== undefined && this.apiKey.origins.includes(new URL(callbackUrl).origin)) headers[API_KEY_HEADER] = this.apiKey.key;
+    return headers;
   }
 
   async deliver(callbackUrl: string, envelope: Envelope, jobId: string): Promise<DeliveryResult> {
@@ -35,7 +46,7 @@ export class CallbackClient {
       const response = await request(callbackUrl, {
         method: 'PUT',
         dispatcher: this.agent,
-        headers: { ...this.headers, 'idempotency-key': jobId },
+        headers: this.headers(callbackUrl, jobId),
         body: joinedEnvelope(serializeEnvelope(envelope)),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

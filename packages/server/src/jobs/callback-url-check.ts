@@ -6,14 +6,18 @@ import { callbackUrlDenied } from '../errors.js';
 const LOOKUP_WAIT_MS = 2000;
 
 /**
- * Checks a background call's callback URL against the egress policy when the job is accepted:
+ * Checks a background call's callback URL when the job is accepted, against
+ * `CONNECTOR_PROXY_CALLBACK_ORIGINS` when set and against the egress policy:
  * a call whose result could never be delivered must not run its side effect first. The name is
  * resolved as the delivery will resolve it, so `localhost` is denied with `127.0.0.0/8`. When DNS
  * fails or is slow the job is accepted: delivery checks again, and retries a passing DNS fault.
  */
-export function callbackUrlChecker(egress: EgressPolicy): (callbackUrl: string) => Promise<void> {
+export function callbackUrlChecker(egress: EgressPolicy, origins: readonly string[] | undefined): (callbackUrl: string) => Promise<void> {
   return async (callbackUrl) => {
-    const hostname = new URL(callbackUrl).hostname;
+    const { hostname, origin } = new URL(callbackUrl);
+    if (origins !== undefined && !origins.includes(origin)) {
+      throw callbackUrlDenied(`${origin} is not one of the origins callbacks may go to (CONNECTOR_PROXY_CALLBACK_ORIGINS)`);
+    }
     try {
       egress.assertHostAllowed(hostname);
     } catch (error) {

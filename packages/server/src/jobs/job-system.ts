@@ -36,10 +36,10 @@ export async function startJobSystem(config: ProxyConfig, registry: CommandRegis
   const store: JobStore = jobs.queueUrl === undefined
     ? new SqliteJobStore(jobs.dataDir, box, slots, jobLog)
     : await connectRedisStore(jobs.queueUrl, box, slots, jobLog);
-  const callbacks = new CallbackClient(jobs.callbackTimeoutMs, egress, jobs.callbackApiKey);
+  const callbacks = new CallbackClient(jobs.callbackTimeoutMs, egress, jobs.callbackApiKey === undefined ? undefined : { key: jobs.callbackApiKey, origins: jobs.callbackOrigins ?? [] });
   store.start(createJobProcessor(registry, callbacks, jobs, jobLog, onTransition));
   return {
-    checkCallbackUrl: callbackUrlChecker(egress),
+    checkCallbackUrl: callbackUrlChecker(egress, jobs.callbackOrigins),
     async accept(id, payload) {
       await store.add(id, payload);
       onTransition('accepted');
