@@ -40,15 +40,6 @@ export class JobSlots {
     this.held.delete(id);
   }
 
-  /** How long until a fresh slot frees itself by a job turning slow (at most `slowAfterMs`). */
-  msUntilFreshSlot(now = Date.now()): number {
-    let soonest = this.slowAfterMs;
-    for (const { since, retry } of this.held.values()) {
-      if (!retry) soonest = Math.min(soonest, Math.max(0, since + this.slowAfterMs - now));
-    }
-    return soonest;
-  }
-
   private slowCount(now: number): number {
     let slow = 0;
     for (const { since, retry } of this.held.values()) if (retry || now - since >= this.slowAfterMs) slow += 1;

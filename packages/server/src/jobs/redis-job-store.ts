@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, Queue, Worker, type Job, type RedisOptions } from 'bullmq';
 import { configurationError, redactUrl, type Envelope } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
@@ -48,9 +49,18 @@ const MAX_STALLED_COUNT = 1000;
 const RETRY_ATTEMPTS = 10;
 const RETRY_BACKOFF = { type: 'exponential', delay: 1000 } as const;
 
-/** Bounds on how long a job the slots do not admit yet waits before it is fetched again. */
-const MIN_REQUEUE_MS = 100;
-const MAX_REQUEUE_MS = 1000;
+/** How long a retry the slow slots do not admit yet waits in Redis before it is fetched again. */
+const RETRY_REQUEUE_MS = 1000;
+/**
+ * A fresh job fetched while the fresh slots are full waits here this long at most, looking for one
+ * every `FRESH_SLOT_POLL_MS`, then goes back to the queue for `FRESH_REQUEUE_MS`. Put back with
+ * no delay, it would be fetched again at once by the same busy process, ahead of idle ones that
+ * wait for Redis to wake them; with the delay any process may take it, and a busy one cycles
+ * through a backlog at a few jobs a second rather than as fast as Redis answers.
+ */
+const FRESH_SLOT_WAIT_MS = 200;
+const FRESH_SLOT_POLL_MS = 25;
+const FRESH_REQUEUE_MS = 500;
 
 /** How long the start waits for Redis before giving up with a configuration error. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -72,6 +82,7 @@ export class RedisJobStore implements JobStore {
   private worker: Worker<JobData, void> | undefined;
   /** Jobs this process holds, each until BullMQ has recorded how it ended: what shutdown waits for. */
   private readonly held = new Map<string, { ended: Promise<void>; end: () => void }>();
+  private closing = false;
 
   private constructor(
     private readonly url: string,
@@ -145,6 +156,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async close(graceMs: number): Promise<void> {
+    this.closing = true;
     // Pausing stops fetching at once, without waiting for anything.
     await this.worker?.pause(true);
     const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
@@ -163,7 +175,7 @@ export class RedisJobStore implements JobStore {
   private async process(processor: JobProcessor, job: QueueJob, token: string | undefined): Promise<void> {
     const id = job.id as string; // a fetched job always has its id
     const retry = isRetry(job.data);
-    if (!this.slots.admits(retry)) return this.requeue(job, retry, token);
+    if (retry ? !this.slots.admits(true) : !(await this.freshSlot())) return this.requeue(job, retry ? RETRY_REQUEUE_MS : FRESH_REQUEUE_MS, token);
     this.slots.take(id, retry);
     this.hold(id);
     try {
@@ -175,12 +187,27 @@ export class RedisJobStore implements JobStore {
   }
 
   /**
-   * Puts back a job the slots do not admit yet (its kind's slots are full), untouched, to be
-   * fetched again shortly: by then a fresh slot may have freed, here or on another process.
+   * Waits a little for a fresh slot (one frees when a job finishes or turns slow); false when none
+   * did within `FRESH_SLOT_WAIT_MS`, or the store is closing. Waiting holds one of BullMQ's places
+   * (at most `concurrency` can wait so); giving up now and then hands the job back to every
+   * process, and bounds the fetching to a few a second rather than a loop through the queue.
    */
-  private async requeue(job: QueueJob, retry: boolean, token: string | undefined): Promise<never> {
-    const wait = retry ? MAX_REQUEUE_MS : Math.min(MAX_REQUEUE_MS, Math.max(MIN_REQUEUE_MS, this.slots.msUntilFreshSlot()));
-    await job.moveToDelayed(Date.now() + wait, token);
+  private async freshSlot(): Promise<boolean> {
+    const giveUpAt = Date.now() + FRESH_SLOT_WAIT_MS;
+    while (!this.slots.admits(false)) {
+      if (this.closing || Date.now() >= giveUpAt) return false;
+      await sleep(FRESH_SLOT_POLL_MS);
+    }
+    return true;
+  }
+
+  /**
+   * Puts back, untouched, a job that is not to run here now: a retry while the slow slots are
+   * full (it must not hold a place fresh jobs need), a fresh job that found no slot in time, or a
+   * job fetched as the store closes.
+   */
+  private async requeue(job: QueueJob, delayMs: number, token: string | undefined): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError();
   }
 
