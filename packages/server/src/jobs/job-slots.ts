@@ -3,9 +3,10 @@
  * its first `slowAfterMs` of running; it is *slow* after that, or from the start when it is a
  * retry (a run or delivery taken up again: the job has shown it may hang). At most `concurrency`
  * fresh jobs and `concurrency` slow ones are started, and never more than twice `concurrency` run
- * at once. So jobs hanging on a URL, or on a callback receiver that never answers, hold at most
- * `concurrency` slots for long, and a new job waits at most `slowAfterMs` behind them, not a whole
- * timeout per attempt. The count is per process, like `CONNECTOR_PROXY_WORKER_CONCURRENCY`.
+ * at once. So jobs hanging on a URL, or on a callback receiver that never answers, soon count as
+ * slow, and a new job waits at most `slowAfterMs` behind them, not a whole timeout per attempt
+ * (unless twice `concurrency` jobs hang at once). The count is per process, like
+ * `CONNECTOR_PROXY_WORKER_CONCURRENCY`.
  */
 export class JobSlots {
   private readonly held = new Map<string, { since: number; retry: boolean }>();
@@ -19,10 +20,6 @@ export class JobSlots {
 
   get size(): number {
     return this.held.size;
-  }
-
-  has(id: string): boolean {
-    return this.held.has(id);
   }
 
   /** Whether a job (a retry or not) may start now. */

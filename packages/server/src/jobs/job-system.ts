@@ -12,7 +12,7 @@ import { SqliteJobStore } from './sqlite-job-store.js';
 
 /** Background jobs as the rest of the proxy sees them: accept one, ask how it is doing. */
 export interface JobSystem {
-  /** Refuses (400 `callback_url_denied`) a callback URL the egress policy would never let a delivery reach. */
+  /** Refuses (400 `callback_url_denied`) a callback URL outside `CONNECTOR_PROXY_CALLBACK_ORIGINS`, or one the egress policy would never let a delivery reach. */
   checkCallbackUrl(callbackUrl: string): Promise<void>;
   accept(id: string, payload: JobPayload): Promise<void>;
   status(id: string): Promise<JobStatus | undefined>;

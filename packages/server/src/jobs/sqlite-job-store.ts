@@ -55,14 +55,12 @@ export class SqliteJobStore implements JobStore {
   private readonly file: string;
   private opened: { db: Database.Database; statements: Statements } | undefined;
   private readonly running = new Map<string, Promise<void>>();
-  private readonly slots: JobSlots;
   private timer: NodeJS.Timeout | undefined;
   private processor: JobProcessor | undefined;
   private closed = false;
 
-  constructor(private readonly dataDir: string, private readonly box: SecretBox, slots: JobSlots, private readonly log: Logger) {
+  constructor(private readonly dataDir: string, private readonly box: SecretBox, private readonly slots: JobSlots, private readonly log: Logger) {
     this.file = path.join(dataDir, 'jobs.sqlite');
-    this.slots = slots;
   }
 
   /** The file is made at the first job, so a proxy that never runs one writes nothing to disk. */
