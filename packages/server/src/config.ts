@@ -144,12 +144,7 @@ function list(env: Environment, name: string): string[] | undefined {
 /** Comma-separated `http(s)://host[:port]` origins, normalized as `URL.origin` writes them. */
 function origins(env: Environment, name: string): string[] | undefined {
   return list(env, name)?.map((entry) => {
-    let url: URL | undefined;
-    try {
-      url = new URL(entry);
-    } catch {
-      url = undefined;
-    }
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
     if (url === undefined || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '' || url.username !== '') {
       throw configurationError(name, `has ${JSON.stringify(entry)}, which is not an origin such as https://spiff.example.com (scheme, host and port only)`);
     }

@@ -175,7 +175,8 @@ export class RedisJobStore implements JobStore {
   private async process(processor: JobProcessor, job: QueueJob, token: string | undefined): Promise<void> {
     const id = job.id as string; // a fetched job always has its id
     const retry = isRetry(job.data);
-    if (retry ? !this.slots.admits(true) : !(await this.freshSlot())) return this.requeue(job, retry ? RETRY_REQUEUE_MS : FRESH_REQUEUE_MS, token);
+    if (retry && !this.slots.admits(true)) return this.requeue(job, RETRY_REQUEUE_MS, token);
+    if (!retry && !(await this.freshSlot())) return this.requeue(job, FRESH_REQUEUE_MS, token);
     this.slots.take(id, retry);
     this.hold(id);
     try {
