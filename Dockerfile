@@ -12,7 +12,7 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=8200 CONNECTOR_PROXY_DATA_DIR=/app/dat
 WORKDIR /app
 COPY --from=build /app /app
 # Background jobs live here (SQLite); mount a volume to keep them across restarts.
-RUN mkdir -p /app/data && chown node:node /app/data
+RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 VOLUME /app/data
 USER node
 EXPOSE 8200

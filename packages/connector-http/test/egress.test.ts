@@ -128,18 +128,17 @@ describe('a background job whose callback URL is denied', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('ends failed after one delivery attempt, and the callback receives nothing', async () => {
-    const accepted = await callCommand(proxy, 'GetRequest', {
+  test('is refused when offered (400 callback_url_denied): the command does not run, and the callback receives nothing', async () => {
+    const before = upstream.seen.length;
+    const refused = await callCommand(proxy, 'GetRequest', {
       url: `${upstream.url}/work`,
       run_async: true,
       spiff__callback_url: `http://localhost:${receiver.port}/callback`,
     });
-    assert.equal(accepted.status, 202, JSON.stringify(accepted.envelope));
-    const { job_id: id } = accepted.envelope.command_response.body as { job_id: string };
-    const job = await jobInState(proxy, id, 'failed');
-    assert.equal(job.delivery_attempts, 1, 'a refusal is not retried');
-    assert.match(String(job.last_error), /egress policy/);
-    assert.equal(upstream.seen.at(-1)?.url, '/work', 'the command itself ran');
+    assert.equal(refused.status, 400, JSON.stringify(refused.envelope));
+    assert.equal(refused.envelope.error?.error_code, 'callback_url_denied');
+    assert.match(refused.envelope.error?.message ?? '', /egress policy/);
+    assert.equal(upstream.seen.length, before, 'the command did not run');
     assert.equal(receiver.connectionCount(), 0);
   });
 
@@ -152,32 +151,19 @@ describe('a background job whose callback URL is denied', () => {
       CONNECTOR_PROXY_HTTP_TIMEOUT_MS: TIMEOUT_MS,
     });
     try {
-      // The command's own call is refused too; its envelope is still what the callback would carry.
-      const accepted = await callCommand(fenced, 'GetRequest', {
+      const before = upstream.seen.length;
+      const refused = await callCommand(fenced, 'GetRequest', {
         url: `${upstream.url}/work`,
         run_async: true,
         spiff__callback_url: `http://0.0.0.0:${receiver.port}/callback`,
       });
-      assert.equal(accepted.status, 202, JSON.stringify(accepted.envelope));
-      const { job_id: id } = accepted.envelope.command_response.body as { job_id: string };
-      const job = await jobInState(fenced, id, 'failed');
-      assert.equal(job.delivery_attempts, 1, 'a refusal is not retried');
-      assert.match(String(job.last_error), /egress policy/);
+      assert.equal(refused.status, 400, JSON.stringify(refused.envelope));
+      assert.equal(refused.envelope.error?.error_code, 'callback_url_denied');
+      assert.match(refused.envelope.error?.message ?? '', /egress policy/);
+      assert.equal(upstream.seen.length, before, 'the command did not run');
       assert.equal(receiver.connectionCount(), 0);
     } finally {
       await fenced.close();
     }
   });
 });
-
-/** Polls `GET /v1/jobs/{id}` until the job is in `state` (bounded). */
-async function jobInState(proxy: RunningProxy, id: string, state: string): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 5_000;
-  let last: Record<string, unknown> = {};
-  while (Date.now() < deadline) {
-    last = (await (await fetch(`${proxy.url}/v1/jobs/${id}`)).json()) as Record<string, unknown>;
-    if (last.state === state) return last;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`job ${id} did not reach ${state} within 5 s: ${JSON.stringify(last)}`);
-}

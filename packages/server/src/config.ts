@@ -69,8 +69,16 @@ export interface JobsConfig {
   readonly dataDir: string;
   /** `redis://...`: jobs go through BullMQ, shared by every proxy process on that Redis. */
   readonly queueUrl: string | undefined;
-  /** 32 bytes (hex or base64) sealing stored parameters and results with AES-256-GCM. */
-  readonly secretKey: string | undefined;
+  /** The 32-byte key sealing stored parameters and results with AES-256-GCM (`CONNECTOR_PROXY_SECRET_KEY`). */
+  readonly secretKey: Buffer | undefined;
+  /** Sent as `SpiffWorkflow-Api-Key` with every callback: SpiffArena refuses callbacks without a service account's key. */
+  readonly callbackApiKey: string | undefined;
+  /** `CONNECTOR_PROXY_CALLBACK_ORIGINS`: when set, callbacks may only go to these origins (required with the key, which goes nowhere else). */
+  readonly callbackOrigins: readonly string[] | undefined;
+  /** Bound on one callback delivery, from connect to the receiver's answer. */
+  readonly callbackTimeoutMs: number;
+  /** A run older than this no longer counts against `concurrency` (see jobs/job-slots.ts). */
+  readonly slowAfterMs: number;
   readonly concurrency: number;
   readonly timeoutMs: number;
   /** Runs of an idempotent command after transient failures, in all. */
@@ -90,7 +98,7 @@ export function loadConfig(env: Environment): ProxyConfig {
   return {
     host: text(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 8200, 0, 65_535),
-    apiKey: apiKey(env),
+    apiKey: keySetting(env, 'CONNECTOR_PROXY_API_KEY'),
     corsOrigins: list(env, 'CONNECTOR_PROXY_CORS_ORIGINS'),
     httpTimeoutMs: integer(env, 'CONNECTOR_PROXY_HTTP_TIMEOUT_MS', 30_000, 1, 3_600_000),
     commandTimeoutMs: integer(env, 'CONNECTOR_PROXY_COMMAND_TIMEOUT_MS', 40_000, 1, 3_600_000),
@@ -189,10 +197,20 @@ function publicUrl(env: Environment): string | undefined {
 const HOUR_MS = 3_600_000;
 
 function loadJobsConfig(env: Environment): JobsConfig {
+  const callbackApiKey = keySetting(env, 'CONNECTOR_PROXY_CALLBACK_API_KEY');
+  const callbackOrigins = origins(env, 'CONNECTOR_PROXY_CALLBACK_ORIGINS');
+  // The key is a SpiffArena credential: sent to any URL a caller names, any caller could collect it.
+  if (callbackApiKey !== undefined && callbackOrigins === undefined) {
+    throw configurationError('CONNECTOR_PROXY_CALLBACK_API_KEY', 'needs CONNECTOR_PROXY_CALLBACK_ORIGINS, the origins of your SpiffArena backend (e.g. https://spiff.example.com): the key is sent there and nowhere else');
+  }
   return {
     dataDir: text(env, 'CONNECTOR_PROXY_DATA_DIR') ?? './data',
     queueUrl: queueUrl(env),
-    secretKey: text(env, 'CONNECTOR_PROXY_SECRET_KEY'),
+    secretKey: secretKey(env),
+    callbackApiKey,
+    callbackOrigins,
+    callbackTimeoutMs: integer(env, 'CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS', 30_000, 1, HOUR_MS),
+    slowAfterMs: integer(env, 'CONNECTOR_PROXY_JOB_SLOW_AFTER_MS', 5_000, 1, 24 * HOUR_MS),
     concurrency: integer(env, 'CONNECTOR_PROXY_WORKER_CONCURRENCY', 4, 1, 1000),
     timeoutMs: integer(env, 'CONNECTOR_PROXY_JOB_TIMEOUT_MS', HOUR_MS, 1, 7 * 24 * HOUR_MS),
     maxRuns: integer(env, 'CONNECTOR_PROXY_JOB_MAX_RUNS', 3, 1, 100),
@@ -233,14 +251,45 @@ function list(env: Environment, name: string): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
-// A key set to the empty string is a mistake that would silently leave the proxy unprotected.
-function apiKey(env: Environment): string | undefined {
-  const raw = env.CONNECTOR_PROXY_API_KEY;
+/** Comma-separated `http(s)://host[:port]` origins, normalized as `URL.origin` writes them. */
+function origins(env: Environment, name: string): string[] | undefined {
+  return list(env, name)?.map((entry) => {
+    const url = URL.canParse(entry) ? new URL(entry) : undefined;
+    if (url === undefined || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+      throw configurationError(name, `has ${JSON.stringify(entry)}, which is not an origin such as https://spiff.example.com (scheme, host and port only)`);
+    }
+    return url.origin;
+  });
+}
+
+// A key set to the empty string is a mistake that would silently leave the proxy unprotected
+// (or, for the callback key, have every callback refused).
+function keySetting(env: Environment, name: string): string | undefined {
+  const raw = env[name];
   if (raw === undefined) return undefined;
   if (raw.trim() === '') {
-    throw configurationError('CONNECTOR_PROXY_API_KEY', 'is set but empty: set a key, or unset the variable to run without one');
+    throw configurationError(name, 'is set but empty: set a key, or unset the variable to run without one');
   }
   return raw;
+}
+
+const HOW_TO_MAKE_A_KEY =
+  "make one with `openssl rand -base64 32` (or `openssl rand -hex 32`, or `node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"`)";
+
+/**
+ * Exactly 32 bytes, as canonical base64 (44 characters with its `=`) or 64 hex digits. Node's
+ * base64 decoder skips what it cannot read, so a passphrase, or 43 letters, would otherwise
+ * decode to some key: a key that is not random is refused, not stretched.
+ */
+function secretKey(env: Environment): Buffer | undefined {
+  const raw = text(env, 'CONNECTOR_PROXY_SECRET_KEY');
+  if (raw === undefined) return undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(raw)) {
+    const bytes = Buffer.from(raw, 'base64');
+    if (bytes.toString('base64') === raw) return bytes;
+  }
+  throw configurationError('CONNECTOR_PROXY_SECRET_KEY', `must be 32 random bytes written as base64 (44 characters ending in "=") or as 64 hex digits: ${HOW_TO_MAKE_A_KEY}`);
 }
 
 function logLevel(env: Environment): LevelWithSilent {

@@ -28,6 +28,7 @@ export const ProxyErrorCodes = {
   oauthExchangeFailed: 'oauth_exchange_failed',
   typeaheadCategoryNotFound: 'typeahead_category_not_found',
   invalidTypeaheadQuery: 'invalid_typeahead_query',
+  callbackUrlDenied: 'callback_url_denied',
 } as const;
 
 export function commandNotFound(id: string): CommandError {
@@ -216,4 +217,13 @@ export function invalidTypeaheadQuery(parameter: string, problem: string): Comma
 /** Typeahead data that cannot be served stops the start: `problem` names the file and, within it, the item. */
 export function invalidTypeaheadData(problem: string): CommandError {
   return configurationError('CONNECTOR_PROXY_TYPEAHEAD_DIR', problem);
+}
+
+/** A background call whose result could never be delivered: refused before anything runs. */
+export function callbackUrlDenied(reason: string): CommandError {
+  return commandError({
+    code: ProxyErrorCodes.callbackUrlDenied,
+    status: 400,
+    message: `spiff__callback_url: ${reason}. The result could never be delivered there, so the job was not accepted`,
+  });
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { invalidParameters, type CommandResult } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
 import type { RegisteredCommand } from './command-registry.js';
 import type { SpiffContext } from './command-runner.js';
 import { jobStoreUnavailable } from './errors.js';
+import { newJobId } from './jobs/job-id.js';
 import type { JobSystem } from './jobs/job-system.js';
 
 /**
@@ -12,7 +12,8 @@ import type { JobSystem } from './jobs/job-system.js';
  */
 export async function acceptJob(jobs: JobSystem, entry: RegisteredCommand, params: Record<string, unknown>, spiff: SpiffContext, log: Pick<Logger, 'error'>): Promise<CommandResult> {
   const callbackUrl = checkedCallbackUrl(spiff.callbackUrl);
-  const id = randomUUID();
+  await jobs.checkCallbackUrl(callbackUrl);
+  const id = newJobId();
   try {
     await jobs.accept(id, { commandId: entry.id, params, taskData: spiff.taskData, task: spiff.task, callbackUrl });
   } catch (error) {

@@ -324,7 +324,7 @@ describe('bad input thrown at every route of a proxy with the built-in connector
 
   test('GET /v1/jobs/{id} with any id is a job_not_found envelope', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 80 }), fc.uuid(), fc.constantFrom("' OR 1=1 --", '*', '..', '%', '\0')), async (id) => {
+      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 80 }), fc.uuid(), fc.constantFrom("' OR 1=1 --", '*', '..', '%', '\0', 'meta', 'id', 'events', 'completed', 'stalled-check', 'F0E1D2C3-B4A5-4968-8776-655443322110')), async (id) => {
         const answer = await rawRequest(proxy.url, { method: 'GET', path: `/v1/jobs/${encodeURIComponent(id)}` });
         const envelope = assertAnswered(answer, `GET /v1/jobs/${JSON.stringify(id)}`);
         assert.equal(answer.status, 404);
@@ -405,6 +405,19 @@ describe('bad input thrown at every route of a proxy with the built-in connector
         assert.equal(envelopeOf(answer, type).error, null);
       }
       assert.equal(sink.requests.filter((request) => request.url === '/cross-site').length, 4);
+    });
+
+    test('a background call whose spiff__callback_url the egress policy denies is a 400 callback_url_denied, and its third party is never called (it used to be accepted, run, then fail)', async () => {
+      const before = sink.requests.length;
+      for (const callback of ['http://10.9.8.7/v1.0/tasks/1/x/callback', 'http://169.254.169.254/latest', 'http://metadata.google.internal/cb', 'http://[fd00:ec2::254]/cb']) {
+        const answer = await post('http/PostRequest', JSON.stringify({ url: sink.url('/charge'), data: { amount: 1 }, run_async: true, spiff__callback_url: callback }));
+        const envelope = assertAnswered(answer, `callback ${callback}`);
+        assert.equal(answer.status, 400, answer.text);
+        assert.equal(envelope.error?.error_code, 'callback_url_denied');
+        assert.match(envelope.error?.message ?? '', /^spiff__callback_url: Connections to \S+ are not allowed by this proxy's egress policy/);
+      }
+      assert.equal(sink.requests.length, before, 'nothing ran');
+      await assertStillServing();
     });
 
     test('a __proto__ key is refused by name, not as JSON that does not parse', async () => {

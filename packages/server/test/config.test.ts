@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { loadConfig } from '@connector-proxy/server';
 
@@ -57,5 +58,58 @@ describe('configuration from the environment', () => {
     for (const key of ['', '   ']) {
       assert.throws(() => loadConfig({ CONNECTOR_PROXY_API_KEY: key }), /CONNECTOR_PROXY_API_KEY is set but empty/);
     }
+  });
+
+  test('CONNECTOR_PROXY_SECRET_KEY is exactly 32 bytes as canonical base64 or 64 hex digits; anything else stops the start, saying how to make one', () => {
+    const bytes = randomBytes(32);
+    assert.deepEqual(loadConfig({ CONNECTOR_PROXY_SECRET_KEY: bytes.toString('base64') }).jobs.secretKey, bytes);
+    assert.deepEqual(loadConfig({ CONNECTOR_PROXY_SECRET_KEY: bytes.toString('hex') }).jobs.secretKey, bytes);
+    assert.deepEqual(loadConfig({ CONNECTOR_PROXY_SECRET_KEY: bytes.toString('hex').toUpperCase() }).jobs.secretKey, bytes);
+    assert.equal(loadConfig({}).jobs.secretKey, undefined);
+    const refused = [
+      'correct horse battery staple', // a passphrase: Node's lenient base64 would decode it to some bytes
+      'a'.repeat(43), // 32 bytes to a lenient decoder, without padding
+      `${'a'.repeat(43)}=`, // 44 characters, but not canonical (stray bits in the last character)
+      bytes.toString('base64url'), // another alphabet
+      bytes.toString('base64').slice(0, -1), // padding dropped
+      randomBytes(31).toString('base64'),
+      randomBytes(33).toString('base64'),
+      bytes.toString('hex').slice(1),
+      `${bytes.toString('base64')}\n${bytes.toString('base64')}`,
+    ];
+    for (const key of refused) {
+      assert.throws(() => loadConfig({ CONNECTOR_PROXY_SECRET_KEY: key }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'invalid_configuration', key);
+        assert.match(error.message, /^CONNECTOR_PROXY_SECRET_KEY must be 32 random bytes written as base64 \(44 characters ending in "="\) or as 64 hex digits: make one with `openssl rand -base64 32`/);
+        assert.match(error.message, /node -e/);
+        assert.ok(!error.message.includes(key), 'the refused key is not repeated');
+        return true;
+      });
+    }
+  });
+
+  test('background job settings: the callback key (set but empty refuses to start), callback timeout, slow-job threshold', () => {
+    const config = loadConfig({
+      CONNECTOR_PROXY_CALLBACK_API_KEY: 'svc-key',
+      CONNECTOR_PROXY_CALLBACK_ORIGINS: 'https://spiff.example.com, http://10.0.0.5:7000/',
+      CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS: '2500',
+      CONNECTOR_PROXY_JOB_SLOW_AFTER_MS: '750',
+    });
+    assert.equal(config.jobs.callbackApiKey, 'svc-key');
+    assert.deepEqual(config.jobs.callbackOrigins, ['https://spiff.example.com', 'http://10.0.0.5:7000']);
+    assert.equal(config.jobs.callbackTimeoutMs, 2500);
+    assert.equal(config.jobs.slowAfterMs, 750);
+    const defaults = loadConfig({}).jobs;
+    assert.equal(defaults.callbackApiKey, undefined);
+    assert.equal(defaults.callbackTimeoutMs, 30_000);
+    assert.equal(defaults.slowAfterMs, 5_000);
+    assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_API_KEY: ' ' }), /CONNECTOR_PROXY_CALLBACK_API_KEY is set but empty/);
+    // Sent to whatever URL a caller names, the key would be anyone's: it goes only to the listed origins.
+    assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_API_KEY: 'svc-key' }), /CONNECTOR_PROXY_CALLBACK_API_KEY needs CONNECTOR_PROXY_CALLBACK_ORIGINS/);
+    for (const origin of ['spiff.example.com', 'ftp://spiff.example.com', 'https://spiff.example.com/v1.0', 'https://user@spiff.example.com']) {
+      assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_ORIGINS: origin }), /CONNECTOR_PROXY_CALLBACK_ORIGINS has .* which is not an origin/, origin);
+    }
+    assert.throws(() => loadConfig({ CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS: '0' }), /CONNECTOR_PROXY_CALLBACK_TIMEOUT_MS must be a whole number/);
+    assert.throws(() => loadConfig({ CONNECTOR_PROXY_JOB_SLOW_AFTER_MS: 'soon' }), /CONNECTOR_PROXY_JOB_SLOW_AFTER_MS must be a whole number/);
   });
 });

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import http from '@connector-proxy/connector-http';
 import { CallbackReceiver, jobInState } from './fixtures/callback-receiver.js';
@@ -163,9 +165,11 @@ describe('stored job data', () => {
     return bytes;
   }
 
-  test('with CONNECTOR_PROXY_SECRET_KEY parameters are encrypted at rest', async () => {
-    const stored = await storeOneJob({ CONNECTOR_PROXY_SECRET_KEY: 'a'.repeat(64) });
-    assert.doesNotMatch(stored, new RegExp(secret));
+  test('with CONNECTOR_PROXY_SECRET_KEY parameters are encrypted at rest (the key as hex or as base64)', async () => {
+    for (const key of ['a'.repeat(64), randomBytes(32).toString('base64')]) {
+      const stored = await storeOneJob({ CONNECTOR_PROXY_SECRET_KEY: key });
+      assert.doesNotMatch(stored, new RegExp(secret));
+    }
   });
 
   test('without a key they are stored as they came (README says so)', async () => {
@@ -173,8 +177,61 @@ describe('stored job data', () => {
     assert.match(stored, new RegExp(secret));
   });
 
-  test('a key of the wrong size stops the start', async () => {
-    await assert.rejects(startProxy({ connectors: [http], env: { CONNECTOR_PROXY_SECRET_KEY: 'short' } }), /CONNECTOR_PROXY_SECRET_KEY must be 32 bytes/);
+  test('a key that is not 32 bytes in strict base64 or hex stops the start, saying how to make one', async () => {
+    await assert.rejects(startProxy({ connectors: [http], env: { CONNECTOR_PROXY_SECRET_KEY: 'short' } }), /CONNECTOR_PROXY_SECRET_KEY must be 32 random bytes.*openssl rand -base64 32/);
+  });
+});
+
+/** A file's or folder's permission bits, e.g. 0o600. */
+function modeOf(file: string): number {
+  return statSync(file).mode & 0o777;
+}
+
+describe('the data folder and its files', () => {
+  test('are the owner\'s alone: an existing folder becomes 0700, the database and its -wal and -shm files 0600', async () => {
+    const dataDir = tempDir();
+    chmodSync(dataDir, 0o755);
+    const file = path.join(dataDir, 'jobs.sqlite');
+    // A database left by an earlier version: the first schema, made world-readable, still open (so -wal and -shm exist).
+    const earlier = new Database(file);
+    earlier.pragma('journal_mode = WAL');
+    earlier.exec(`CREATE TABLE jobs (id TEXT PRIMARY KEY, command TEXT NOT NULL, state TEXT NOT NULL, payload TEXT NOT NULL, result TEXT,
+      runs INTEGER NOT NULL DEFAULT 0, delivery_attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, next_at INTEGER NOT NULL)`);
+    const files = [file, `${file}-wal`, `${file}-shm`];
+    for (const made of files) chmodSync(made, 0o644);
+
+    const receiver = await CallbackReceiver.start();
+    const proxy = await startProxy({ connectors: [http], env: { CONNECTOR_PROXY_DATA_DIR: dataDir, CONNECTOR_PROXY_LOG_LEVEL: 'silent' } });
+    try {
+      const { json } = await call(proxy.url, '/v1/do/http/GetRequest', { body: { url: 'http://127.0.0.1:9/', run_async: true, spiff__callback_url: receiver.url('/cb/modes') } });
+      const job = await jobInState(proxy.url, (json.command_response.body as { job_id: string }).job_id, 'delivered');
+      assert.notEqual(job.started_at, null, 'the earlier file gained the started_at column');
+      assert.equal(modeOf(dataDir).toString(8), '700');
+      for (const made of files) assert.equal(modeOf(made).toString(8), '600', made);
+    } finally {
+      await proxy.close();
+      await receiver.close();
+      earlier.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a new folder and database are made 0700 and 0600', async () => {
+    const dataDir = path.join(tempDir(), 'made-by-the-proxy');
+    const receiver = await CallbackReceiver.start();
+    const proxy = await startProxy({ connectors: [http], env: { CONNECTOR_PROXY_DATA_DIR: dataDir, CONNECTOR_PROXY_LOG_LEVEL: 'silent' } });
+    try {
+      const { json } = await call(proxy.url, '/v1/do/http/GetRequest', { body: { url: 'http://127.0.0.1:9/', run_async: true, spiff__callback_url: receiver.url('/cb/new') } });
+      await jobInState(proxy.url, (json.command_response.body as { job_id: string }).job_id, 'delivered');
+      assert.equal(modeOf(dataDir).toString(8), '700');
+      for (const name of readdirSync(dataDir)) assert.equal(modeOf(path.join(dataDir, name)).toString(8), '600', name);
+      assert.ok(readdirSync(dataDir).includes('jobs.sqlite-wal'), 'the -wal file was checked too');
+    } finally {
+      await proxy.close();
+      await receiver.close();
+      rmSync(path.dirname(dataDir), { recursive: true, force: true });
+    }
   });
 });
 

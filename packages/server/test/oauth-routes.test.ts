@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createProxy } from '@connector-proxy/server';
 import { StateSealer, STATE_LIFETIME_MS } from '../src/oauth/flow-state.js';
-import { secretKeyBytes } from '../src/jobs/secret-box.js';
 import { startAuthorizationServer, type AuthorizationServer } from './fixtures/oauth-authorization-server.js';
 import { CLIENT_ID, CLIENT_SECRET, localProvider, providersFile, SECRET_KEY, startOAuthProxy, type OAuthProxy } from './fixtures/oauth-proxy.js';
 
@@ -141,13 +140,13 @@ describe('OAuth connections: the browser routes', () => {
     const flipped = `${state.slice(0, 20)}${state[20] === 'A' ? 'B' : 'A'}${state.slice(21)}`;
     assertErrorPage(await browse(`/v1/auth/local/OAuth/callback?code=${genuine.get('code')}&state=${flipped}`), 400, 'oauth_state_invalid');
     // Sealed with another key: as a state made by a proxy that is not this one.
-    const foreign = new StateSealer(secretKeyBytes('b2'.repeat(32))).create(flow).sealed;
+    const foreign = new StateSealer(Buffer.from('b2'.repeat(32), 'hex')).create(flow).sealed;
     assertErrorPage(await browse(`/v1/auth/local/OAuth/callback?code=${genuine.get('code')}&state=${foreign}`), 400, 'oauth_state_invalid');
     assert.equal(auth.tokenRequests.length, exchanges);
   });
 
   test('a state older than 10 minutes is refused as expired', async () => {
-    const sealer = new StateSealer(secretKeyBytes(SECRET_KEY));
+    const sealer = new StateSealer(Buffer.from(SECRET_KEY, 'hex'));
     const old = sealer.create(flow, Date.now() - STATE_LIFETIME_MS - 1000).sealed;
     assertErrorPage(await browse(`/v1/auth/local/OAuth/callback?code=abc&state=${old}`), 400, 'oauth_state_expired');
   });
@@ -162,7 +161,7 @@ describe('OAuth connections: the browser routes', () => {
   });
 
   test('markup in a provider error is never echoed into the page', async () => {
-    const sealer = new StateSealer(secretKeyBytes(SECRET_KEY));
+    const sealer = new StateSealer(Buffer.from(SECRET_KEY, 'hex'));
     const state = sealer.create(flow).sealed;
     const refused = await browse(`/v1/auth/local/OAuth/callback?state=${state}&error=%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
     assertErrorPage(refused, 400, 'oauth_provider_error');

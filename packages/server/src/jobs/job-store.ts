@@ -24,6 +24,48 @@ export interface JobStatus {
   last_error: string | null;
   created_at: string;
   updated_at: string;
+  /** When the command first started running; null until it has. */
+  started_at: string | null;
+  /**
+   * How long the job waited for a worker: from acceptance to its first run, or, while it has not
+   * run yet, until now. A large value means the workers were busy (see `CONNECTOR_PROXY_WORKER_CONCURRENCY`).
+   */
+  wait_ms: number;
+}
+
+/** What either store keeps of a job's progress, in epoch milliseconds. */
+export interface JobProgress {
+  command: string;
+  state: JobState;
+  runs: number;
+  deliveryAttempts: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+}
+
+/** The `GET /v1/jobs/{id}` answer for a job, whichever store holds it. */
+export function jobStatus(id: string, job: JobProgress, now = Date.now()): JobStatus {
+  const finished = job.state === 'delivered' || job.state === 'failed';
+  const waitedUntil = job.startedAt ?? (finished ? job.updatedAt : now);
+  return {
+    id,
+    command: job.command,
+    state: job.state,
+    runs: job.runs,
+    delivery_attempts: job.deliveryAttempts,
+    last_error: job.lastError,
+    created_at: new Date(job.createdAt).toISOString(),
+    updated_at: new Date(job.updatedAt).toISOString(),
+    started_at: job.startedAt === null ? null : new Date(job.startedAt).toISOString(),
+    wait_ms: Math.max(0, waitedUntil - job.createdAt),
+  };
+}
+
+/** A job taken up again (a run or a delivery after an earlier one) goes to the slow slots (job-slots.ts). */
+export function isRetry(job: Pick<JobProgress, 'runs' | 'deliveryAttempts'>): boolean {
+  return job.runs > 0 || job.deliveryAttempts > 0;
 }
 
 /** Every {@link JobState}, for checking a state a caller names. */
@@ -75,7 +117,7 @@ export interface JobStore {
   list(query: JobQuery): Promise<JobStatus[]>;
   /** Resolves when the store answers; rejects with the reason otherwise (readiness). */
   ping(): Promise<void>;
-  /** Starts handing due jobs to `processor`, at most `concurrency` at once. */
+  /** Starts handing due jobs to `processor`, as many at once as its slots admit (job-slots.ts). */
   start(processor: JobProcessor): void;
   /** Stops taking jobs; waits up to `graceMs` for running ones, which are otherwise resumed later. */
   close(graceMs: number): Promise<void>;

@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DelayedError, Queue, Worker, type Job, type RedisOptions } from 'bullmq';
 import { configurationError, redactUrl, type Envelope } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
-import type { ActiveJob, JobOutcome, JobPayload, JobProcessor, JobQuery, JobState, JobStatus, JobStore } from './job-store.js';
+import { isRetry, jobStatus, type ActiveJob, type JobOutcome, type JobPayload, type JobProcessor, type JobQuery, type JobState, type JobStatus, type JobStore } from './job-store.js';
+import type { JobSlots } from './job-slots.js';
 import type { SecretBox } from './secret-box.js';
 
 /** What a BullMQ job holds: the job's whole record, so any process can resume it. */
@@ -17,6 +19,8 @@ interface JobData {
   result: string | null;
   createdAt: number;
   updatedAt: number;
+  /** When the command first started; absent in jobs stored by earlier versions. */
+  startedAt?: number | null;
 }
 
 type QueueJob = Job<JobData, void>;
@@ -56,6 +60,18 @@ const LIST_PAGE = 200;
 const LIST_SCAN_LIMIT = 10_000;
 /** How long readiness waits for Redis to answer a PING. */
 const PING_TIMEOUT_MS = 2000;
+/** How long a retry the slow slots do not admit yet waits in Redis before it is fetched again. */
+const RETRY_REQUEUE_MS = 1000;
+/**
+ * A fresh job fetched while the fresh slots are full waits here this long at most, looking for one
+ * every `FRESH_SLOT_POLL_MS`, then goes back to the queue for `FRESH_REQUEUE_MS`. Put back with
+ * no delay, it would be fetched again at once by the same busy process, ahead of idle ones that
+ * wait for Redis to wake them; with the delay any process may take it, and a busy one cycles
+ * through a backlog at a few jobs a second rather than as fast as Redis answers.
+ */
+const FRESH_SLOT_WAIT_MS = 200;
+const FRESH_SLOT_POLL_MS = 25;
+const FRESH_REQUEUE_MS = 500;
 
 /** How long the start waits for Redis before giving up with a configuration error. */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -77,17 +93,18 @@ export class RedisJobStore implements JobStore {
   private worker: Worker<JobData, void> | undefined;
   /** Jobs this process holds, each until BullMQ has recorded how it ended: what shutdown waits for. */
   private readonly held = new Map<string, { ended: Promise<void>; end: () => void }>();
+  private closing = false;
 
   private constructor(
     private readonly url: string,
     private readonly queue: Queue<JobData, void>,
     private readonly box: SecretBox,
-    private readonly concurrency: number,
+    private readonly slots: JobSlots,
     private readonly log: Logger,
   ) {}
 
   /** Connects the queue, failing the start with a clear message when Redis does not answer. */
-  static async connect(url: string, box: SecretBox, concurrency: number, log: Logger): Promise<RedisJobStore> {
+  static async connect(url: string, box: SecretBox, slots: JobSlots, log: Logger): Promise<RedisJobStore> {
     // The queue serves HTTP calls (accept, status): a bounded retry makes them fail rather than hang.
     const queue = new Queue<JobData, void>(QUEUE_NAME, { connection: connectionOptions(url, 3) });
     queue.on('error', repeatLimitedErrorLog(log, 'job queue (Redis) error'));
@@ -98,7 +115,7 @@ export class RedisJobStore implements JobStore {
       throw configurationError('CONNECTOR_PROXY_QUEUE_URL', `points at a Redis that could not be used (${redactUrl(url)}): ${(error as Error).message}`);
     }
     log.info({ queue_url: redactUrl(url), queue: QUEUE_NAME }, 'background jobs are kept in Redis');
-    return new RedisJobStore(url, queue, box, concurrency, log);
+    return new RedisJobStore(url, queue, box, slots, log);
   }
 
   async add(id: string, payload: JobPayload): Promise<void> {
@@ -134,7 +151,8 @@ export class RedisJobStore implements JobStore {
     const worker = new Worker<JobData, void>(QUEUE_NAME, (job, token) => this.process(processor, job, token), {
       // BullMQ's blocking connections must wait for Redis indefinitely rather than fail a command.
       connection: connectionOptions(this.url, null),
-      concurrency: this.concurrency,
+      // BullMQ fetches up to the slots' capacity; `process` puts back what they do not admit yet.
+      concurrency: this.slots.capacity,
       lockDuration: LOCK_DURATION_MS,
       stalledInterval: STALLED_INTERVAL_MS,
       maxStalledCount: MAX_STALLED_COUNT,
@@ -151,6 +169,7 @@ export class RedisJobStore implements JobStore {
   }
 
   async close(graceMs: number): Promise<void> {
+    this.closing = true;
     // Pausing stops fetching at once, without waiting for anything.
     await this.worker?.pause(true);
     const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
@@ -167,9 +186,43 @@ export class RedisJobStore implements JobStore {
 
   /** Runs one BullMQ job to its next outcome and records it; throws only a {@link RetryLater} or a Redis error. */
   private async process(processor: JobProcessor, job: QueueJob, token: string | undefined): Promise<void> {
-    this.hold(job.id as string); // a fetched job always has its id
-    const outcome = await this.runProcessor(processor, job);
-    await this.record(job, outcome, token);
+    const id = job.id as string; // a fetched job always has its id
+    const retry = isRetry(job.data);
+    if (retry && !this.slots.admits(true)) return this.requeue(job, RETRY_REQUEUE_MS, token);
+    if (!retry && !(await this.freshSlot())) return this.requeue(job, FRESH_REQUEUE_MS, token);
+    this.slots.take(id, retry);
+    this.hold(id);
+    try {
+      const outcome = await this.runProcessor(processor, job);
+      await this.record(job, outcome, token);
+    } finally {
+      this.slots.release(id);
+    }
+  }
+
+  /**
+   * Waits a little for a fresh slot (one frees when a job finishes or turns slow); false when none
+   * did within `FRESH_SLOT_WAIT_MS`, or the store is closing. Waiting holds one of BullMQ's places
+   * (at most `concurrency` can wait so); giving up now and then hands the job back to every
+   * process, and bounds the fetching to a few a second rather than a loop through the queue.
+   */
+  private async freshSlot(): Promise<boolean> {
+    const giveUpAt = Date.now() + FRESH_SLOT_WAIT_MS;
+    while (!this.slots.admits(false)) {
+      if (this.closing || Date.now() >= giveUpAt) return false;
+      await sleep(FRESH_SLOT_POLL_MS);
+    }
+    return true;
+  }
+
+  /**
+   * Puts back, untouched, a job that is not to run here now: a retry while the slow slots are
+   * full (it must not hold a place fresh jobs need), a fresh job that found no slot in time, or a
+   * job fetched as the store closes.
+   */
+  private async requeue(job: QueueJob, delayMs: number, token: string | undefined): Promise<never> {
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    throw new DelayedError();
   }
 
   private hold(id: string): void {
@@ -204,7 +257,7 @@ export class RedisJobStore implements JobStore {
       runs: data.runs,
       deliveryAttempts: data.deliveryAttempts,
       createdAt: data.createdAt,
-      markRunning: () => this.progress(job, { state: 'running', runs: job.data.runs + 1 }),
+      markRunning: () => this.progress(job, { state: 'running', runs: job.data.runs + 1, startedAt: job.data.startedAt ?? Date.now() }),
       saveResult: (envelope) => this.progress(job, { state: 'delivering', result: this.box.seal(envelope) }),
     };
   }
@@ -328,14 +381,5 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 function toStatus(id: string, data: JobData): JobStatus {
-  return {
-    id,
-    command: data.command,
-    state: data.state,
-    runs: data.runs,
-    delivery_attempts: data.deliveryAttempts,
-    last_error: data.lastError,
-    created_at: new Date(data.createdAt).toISOString(),
-    updated_at: new Date(data.updatedAt).toISOString(),
-  };
+  return jobStatus(id, { ...data, startedAt: data.startedAt ?? null });
 }

@@ -7,15 +7,6 @@ const TAG_BYTES = 16;
 const SEALED = 'v1:';
 const PLAIN = 'plain:';
 
-/** `CONNECTOR_PROXY_SECRET_KEY`'s 32 bytes, written as 64 hex digits or as base64. */
-export function secretKeyBytes(key: string): Buffer {
-  const bytes = /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64');
-  if (bytes.length !== 32) {
-    throw configurationError('CONNECTOR_PROXY_SECRET_KEY', 'must be 32 bytes, written as 64 hex digits or as base64 (e.g. `openssl rand -hex 32`)');
-  }
-  return bytes;
-}
-
 /**
  * Seals what a job stores (parameters can hold secrets; results too) with AES-256-GCM when
  * `CONNECTOR_PROXY_SECRET_KEY` is set; without a key values are stored as plain JSON.
@@ -23,9 +14,9 @@ export function secretKeyBytes(key: string): Buffer {
 export class SecretBox {
   private constructor(private readonly key: Buffer | undefined) {}
 
-  /** `key`: 32 bytes as 64 hex digits or as base64. */
-  static fromSetting(key: string | undefined): SecretBox {
-    return new SecretBox(key === undefined ? undefined : secretKeyBytes(key));
+  /** `key`: the 32 bytes config.ts read from `CONNECTOR_PROXY_SECRET_KEY`, or none (values stored as plain JSON). */
+  static withKey(key: Buffer | undefined): SecretBox {
+    return new SecretBox(key);
   }
 
   get encrypts(): boolean {

@@ -1,9 +1,10 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Envelope } from '@connector-proxy/sdk';
 import type { Logger } from 'pino';
-import type { ActiveJob, JobOutcome, JobPayload, JobProcessor, JobQuery, JobState, JobStatus, JobStore } from './job-store.js';
+import { isRetry, jobStatus, type ActiveJob, type JobOutcome, type JobPayload, type JobProcessor, type JobQuery, type JobState, type JobStatus, type JobStore } from './job-store.js';
+import type { JobSlots } from './job-slots.js';
 import type { SecretBox } from './secret-box.js';
 
 interface JobRow {
@@ -17,6 +18,7 @@ interface JobRow {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  started_at: number | null;
 }
 
 const SCHEMA = `
@@ -31,10 +33,14 @@ CREATE TABLE IF NOT EXISTS jobs (
   last_error TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  next_at INTEGER NOT NULL
+  next_at INTEGER NOT NULL,
+  started_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_at);
 `;
+
+/** Columns added since the first version, for files made by it. */
+const ADDED_COLUMNS: ReadonlyArray<[name: string, definition: string]> = [['started_at', 'INTEGER']];
 
 /** How often the store looks for jobs that became due (a retry's delay ran out). */
 const POLL_MS = 250;
@@ -55,22 +61,44 @@ export class SqliteJobStore implements JobStore {
   private processor: JobProcessor | undefined;
   private closed = false;
 
-  constructor(private readonly dataDir: string, private readonly box: SecretBox, private readonly concurrency: number, private readonly log: Logger) {
+  constructor(private readonly dataDir: string, private readonly box: SecretBox, private readonly slots: JobSlots, private readonly log: Logger) {
     this.file = path.join(dataDir, 'jobs.sqlite');
   }
 
   /** The file is made at the first job, so a proxy that never runs one writes nothing to disk. */
   private get statements(): Statements {
     if (this.opened === undefined) {
-      mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+      this.makePrivateFolder();
+      // Made by us, owner-only, before SQLite opens it: SQLite would make it 0644, and makes its
+      // -wal and -shm files with the database file's mode.
+      closeSync(openSync(this.file, 'a', 0o600));
       const db = new Database(this.file);
       // WAL with NORMAL sync survives a killed process (not a power cut) at a fraction of FULL's cost.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.exec(SCHEMA);
+      addMissingColumns(db);
+      // Files left by an earlier version keep the mode they were made with until changed.
+      for (const file of [this.file, `${this.file}-wal`, `${this.file}-shm`]) this.makePrivate(file, 0o600);
       this.opened = { db, statements: prepareStatements(db) };
     }
     return this.opened.statements;
+  }
+
+  /** Stored jobs hold parameters (passwords, tokens): the folder is the owner's alone, even one that already existed. */
+  private makePrivateFolder(): void {
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    this.makePrivate(this.dataDir, 0o700);
+  }
+
+  private makePrivate(target: string, mode: number): void {
+    if (!existsSync(target)) return;
+    try {
+      chmodSync(target, mode);
+    } catch (error) {
+      // A folder owned by another user (a volume mounted as root) can still be used: say so and go on.
+      this.log.warn({ path: target, err: error }, `could not restrict ${target} to its owner (mode ${mode.toString(8)}): protect it yourself`);
+    }
   }
 
   async add(id: string, payload: JobPayload): Promise<void> {
@@ -105,19 +133,28 @@ export class SqliteJobStore implements JobStore {
     if (this.running.size === 0) this.opened?.db.close();
   }
 
-  /** Hands due jobs to the processor while there is room. */
+  /**
+   * Hands due jobs to the processor while the slots admit them: fresh jobs and retries are read
+   * apart, so that retries waiting for a slow slot never hide a fresh job, nor the reverse.
+   * Runs every `POLL_MS` too, which is when a job turning slow frees a fresh slot.
+   */
   private pump(): void {
     if (this.closed || this.processor === undefined || this.opened === undefined) return;
-    const room = this.concurrency - this.running.size;
-    if (room <= 0) return;
-    for (const row of this.statements.due.all(Date.now(), room + this.running.size)) {
-      if (this.running.size >= this.concurrency) break;
-      if (this.running.has(row.id)) continue;
-      const work = this.process(row).finally(() => {
-        this.running.delete(row.id);
-        this.pump();
-      });
-      this.running.set(row.id, work);
+    const now = Date.now();
+    const enough = this.slots.capacity + this.running.size;
+    for (const query of [this.statements.dueFresh, this.statements.dueRetries]) {
+      if (this.slots.size >= this.slots.capacity) return;
+      for (const row of query.all(now, enough)) {
+        const retry = isRetry({ runs: row.runs, deliveryAttempts: row.delivery_attempts });
+        if (this.running.has(row.id) || !this.slots.admits(retry, now)) continue;
+        this.slots.take(row.id, retry, now);
+        const work = this.process(row).finally(() => {
+          this.slots.release(row.id);
+          this.running.delete(row.id);
+          this.pump();
+        });
+        this.running.set(row.id, work);
+      }
     }
   }
 
@@ -142,7 +179,8 @@ export class SqliteJobStore implements JobStore {
       deliveryAttempts: row.delivery_attempts,
       createdAt: row.created_at,
       markRunning: async () => {
-        this.write(row.id, { ...this.current(row.id), state: 'running', runs: this.current(row.id).runs + 1 });
+        const current = this.current(row.id);
+        this.write(row.id, { ...current, state: 'running', runs: current.runs + 1, started_at: current.started_at ?? Date.now() });
       },
       saveResult: async (envelope) => {
         this.write(row.id, { ...this.current(row.id), state: 'delivering' }, this.box.seal(envelope));
@@ -170,8 +208,18 @@ export class SqliteJobStore implements JobStore {
     return row;
   }
 
-  private write(id: string, row: Pick<JobRow, 'state' | 'runs' | 'delivery_attempts' | 'last_error'>, result: string | null = null, nextAt = Date.now()): void {
-    this.statements.update.run({ id, state: row.state, runs: row.runs, delivery_attempts: row.delivery_attempts, last_error: row.last_error, result, now: Date.now(), next_at: nextAt });
+  private write(id: string, row: Pick<JobRow, 'state' | 'runs' | 'delivery_attempts' | 'last_error' | 'started_at'>, result: string | null = null, nextAt = Date.now()): void {
+    this.statements.update.run({
+      id,
+      state: row.state,
+      runs: row.runs,
+      delivery_attempts: row.delivery_attempts,
+      last_error: row.last_error,
+      started_at: row.started_at,
+      result,
+      now: Date.now(),
+      next_at: nextAt,
+    });
   }
 
   async list(query: JobQuery): Promise<JobStatus[]> {
@@ -215,24 +263,34 @@ function prepareStatements(db: Database.Database) {
        VALUES (@id, @command, 'accepted', @payload, 0, 0, @now, @now, @now)`,
     ),
     get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
-    due: db.prepare<[number, number], JobRow>(`SELECT * FROM jobs WHERE state IN ('accepted', 'delivering') AND next_at <= ? ORDER BY next_at LIMIT ?`),
+    dueFresh: db.prepare<[number, number], JobRow>(
+      `SELECT * FROM jobs WHERE state IN ('accepted', 'delivering') AND next_at <= ? AND runs = 0 AND delivery_attempts = 0 ORDER BY next_at LIMIT ?`,
+    ),
+    dueRetries: db.prepare<[number, number], JobRow>(
+      `SELECT * FROM jobs WHERE state IN ('accepted', 'delivering') AND next_at <= ? AND (runs > 0 OR delivery_attempts > 0) ORDER BY next_at LIMIT ?`,
+    ),
     update: db.prepare(
       `UPDATE jobs SET state = @state, runs = @runs, delivery_attempts = @delivery_attempts, last_error = @last_error,
-         result = COALESCE(@result, result), updated_at = @now, next_at = @next_at WHERE id = @id`,
+         started_at = @started_at, result = COALESCE(@result, result), updated_at = @now, next_at = @next_at WHERE id = @id`,
     ),
     resume: db.prepare(`UPDATE jobs SET state = 'accepted', updated_at = ? WHERE state = 'running'`),
   };
 }
 
+function addMissingColumns(db: Database.Database): void {
+  const present = new Set(db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'jobs\')').all().map((column) => column.name));
+  for (const [name, definition] of ADDED_COLUMNS) if (!present.has(name)) db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${definition}`);
+}
+
 function toStatus(row: JobRow): JobStatus {
-  return {
-    id: row.id,
+  return jobStatus(row.id, {
     command: row.command,
     state: row.state,
     runs: row.runs,
-    delivery_attempts: row.delivery_attempts,
-    last_error: row.last_error,
-    created_at: new Date(row.created_at).toISOString(),
-    updated_at: new Date(row.updated_at).toISOString(),
-  };
+    deliveryAttempts: row.delivery_attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+  });
 }

@@ -4,7 +4,6 @@
  */
 import type { EgressPolicy } from '@connector-proxy/sdk';
 import type { Environment, ProxyConfig } from '../config.js';
-import { secretKeyBytes } from '../jobs/secret-box.js';
 import type { Logger } from 'pino';
 import { StateSealer } from './flow-state.js';
 import { MemoryStateLedger, type StateLedger } from './state-ledger.js';
@@ -43,7 +42,7 @@ export async function createOAuthService(config: ProxyConfig, env: Environment, 
   return {
     providers: new Map(providers.map((provider) => [provider.id, provider])),
     authsJson: JSON.stringify(providers.map((provider) => ({ id: provider.auth, parameters: [] }))),
-    sealer: new StateSealer(secretKeyBytes(secretKey)),
+    sealer: new StateSealer(secretKey),
     usedStates,
     endpoint,
     refresher: new TokenRefresher(providers, endpoint),
