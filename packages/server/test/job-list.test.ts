@@ -104,7 +104,7 @@ function jobListSuite(name: string, start: () => Promise<RunningProxy>, skip: st
       assert.deepEqual(all.jobs.map((job) => job.id), [waiting, ...ids.reverse()]);
       const single = await call(proxy.url, `/v1/jobs/${waiting}`, { headers: { 'spiff-connector-proxy-api-key': KEY } });
       assert.deepEqual(all.jobs[0], single.json, 'the same fields as GET /v1/jobs/{id}');
-      assert.deepEqual(Object.keys(all.jobs[0] as JobFields).sort(), ['command', 'created_at', 'delivery_attempts', 'id', 'last_error', 'runs', 'state', 'updated_at']);
+      assert.deepEqual(Object.keys(all.jobs[0] as JobFields).sort(), ['command', 'created_at', 'delivery_attempts', 'id', 'last_error', 'runs', 'started_at', 'state', 'updated_at', 'wait_ms']);
       assert.doesNotMatch(JSON.stringify(all.json), /never listed|"label"|second"/, 'no parameters, task data or results');
 
       const running = await listJobs(proxy, '?state=running');
