@@ -25,17 +25,21 @@ import type { JobSystem } from './jobs/job-system.js';
 import type { ProxyMetrics } from './metrics.js';
 import type { SharedResponseBudget } from './response-budget.js';
 
+/** What the routes serve: made once at start by proxy.ts. */
+export interface AppParts {
+  config: ProxyConfig;
+  registry: CommandRegistry;
+  jobs: JobSystem;
+  metrics: ProxyMetrics;
+  logger: Logger;
+  responseBudget: SharedResponseBudget;
+  typeahead: TypeaheadCatalog;
+  /** Undefined when no OAuth2 provider is configured. */
+  oauth: OAuthService | undefined;
+}
+
 /** The proxy's HTTP application: CORS, the API key, the routes, errors as envelopes. */
-export async function buildApp(
-  config: ProxyConfig,
-  registry: CommandRegistry,
-  jobs: JobSystem,
-  metrics: ProxyMetrics,
-  logger: Logger,
-  responseBudget: SharedResponseBudget,
-  typeahead: TypeaheadCatalog,
-  oauth?: OAuthService,
-): Promise<FastifyInstance> {
+export async function buildApp({ config, registry, jobs, metrics, logger, responseBudget, typeahead, oauth }: AppParts): Promise<FastifyInstance> {
   const keyRefusal = config.apiKey === undefined ? undefined : refuseWithoutKey(config.apiKey);
   const app = fastify({
     loggerInstance: logger as FastifyBaseLogger,

@@ -79,7 +79,7 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     await oauth?.close();
     throw error;
   }
-  const app = await buildApp(config, registry, jobs, metrics, log, responseBudget, typeahead, oauth);
+  const app = await buildApp({ config, registry, jobs, metrics, logger: log, responseBudget, typeahead, oauth });
   let closing: Promise<void> | undefined;
   return {
     config,
