@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Connector } from '@connector-proxy/sdk';
 import { startProxy } from '@connector-proxy/server';
@@ -160,6 +161,54 @@ export class PostgresProxy {
       for (const secret of secrets) assert.ok(!line.includes(secret), `a secret leaked into: ${line.slice(0, 300)}`);
     }
   }
+}
+
+/** A test schema and the proxies a `describe` starts, made before its tests and ended after them. */
+export interface PostgresFixture {
+  readonly schema: TestSchema;
+  /** Every proxy `startProxy` has started so far. */
+  readonly proxies: readonly PostgresProxy[];
+  /** Starts one more proxy with `env`; it is closed after the tests, before the schema is dropped. */
+  startProxy(env?: Record<string, string>): Promise<PostgresProxy>;
+}
+
+/**
+ * Registers, in the calling `describe`, the schema's creation before its tests and, after them,
+ * the closing of every proxy it started, then `cleanup` (which may still use the schema), then
+ * the schema's drop, even when a step before failed.
+ */
+export function usePostgresFixture(connector: Connector<unknown> = postgres, cleanup?: () => Promise<void>): PostgresFixture {
+  const schema = new TestSchema();
+  const proxies: PostgresProxy[] = [];
+  before(() => schema.create());
+  after(async () => {
+    try {
+      await Promise.all(proxies.map((proxy) => proxy.close()));
+      await cleanup?.();
+    } finally {
+      await schema.drop();
+    }
+  });
+  return {
+    schema,
+    proxies,
+    async startProxy(env = {}) {
+      const proxy = new PostgresProxy(connector);
+      proxies.push(proxy);
+      return proxy.start(env);
+    },
+  };
+}
+
+/**
+ * {@link usePostgresFixture} with one proxy of default settings, started before the tests, and
+ * a connection string whose unqualified names resolve in the schema.
+ */
+export function usePostgresProxy(connector: Connector<unknown> = postgres): PostgresFixture & { readonly proxy: PostgresProxy; readonly conn: string } {
+  const proxy = new PostgresProxy(connector);
+  const fixture = usePostgresFixture(connector, () => proxy.close());
+  before(() => proxy.start());
+  return { ...fixture, proxy, conn: fixture.schema.keywordConnection() };
 }
 
 /** Asserts a successful call and answers its body. */
