@@ -48,9 +48,9 @@ export interface ParameterLists {
   body: TProperties;
 }
 
-// GetRequest, HeadRequest: PROTOCOL.md's list, then the extras.
+// GetRequest, HeadRequest: docs/protocol.md's list, then the extras.
 const seedQuery = { url, headers, params, ...basicAuth, include_response_headers: includeResponseHeaders, follow_redirects: followRedirects, ...oauthParameters };
-// PostRequest, PutRequest, PatchRequest, DeleteRequest: PROTOCOL.md's list, then the extras.
+// PostRequest, PutRequest, PatchRequest, DeleteRequest: docs/protocol.md's list, then the extras.
 const seedBody = {
   url,
   headers,
