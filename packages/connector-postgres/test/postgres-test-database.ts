@@ -5,6 +5,7 @@ import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Connector } from '@connector-proxy/sdk';
 import { startProxy } from '@connector-proxy/server';
+import { pollUntil } from '@connector-proxy/server/testing';
 import postgres from '@connector-proxy/connector-postgres';
 
 /**
@@ -227,11 +228,7 @@ export function failed(answer: Answer, code: string, httpStatus: number | undefi
 
 /** Waits until `check` holds, for at most `ms`. */
 export async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`still not true after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await pollUntil(async () => ((await check()) ? true : undefined), () => `still not true after ${ms} ms`, { timeoutMs: ms, intervalMs: 25 });
 }
 
 /** A TCP port on 127.0.0.1 where nothing listens. */

@@ -98,3 +98,24 @@ export class TestProxies {
     await Promise.all(this.#running.splice(0).map((proxy) => proxy.close()));
   }
 }
+
+/**
+ * Calls `find` every `intervalMs` until it answers something other than `undefined`, and answers
+ * that. After `timeoutMs` it throws an error with `failure()`, which may say what was seen last.
+ *
+ * @example
+ * const delivery = await pollUntil(() => receiver.deliveries.find((d) => d.path === '/cb'), () => 'no callback for /cb');
+ */
+export async function pollUntil<T>(
+  find: () => T | undefined | Promise<T | undefined>,
+  failure: () => string,
+  { timeoutMs = 10_000, intervalMs = 20 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = await find();
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(failure());
+}
