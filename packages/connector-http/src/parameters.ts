@@ -40,7 +40,7 @@ const oauthTokenSet = Type.Optional(
   Type.Any({ description: 'The token set SpiffArena stored for oauth_provider (object or JSON text); refreshed when expired or answered 401' }),
 );
 /** OAuth2 connections (oauth-authorization.ts): on every HTTP command, whichever parameter list it takes. */
-export const oauthParameters = { oauth_provider: oauthProvider, oauth_token_set: oauthTokenSet };
+const oauthParameters = { oauth_provider: oauthProvider, oauth_token_set: oauthTokenSet };
 
 /** The parameter lists of one family of ids: for commands without a body, and with one. */
 export interface ParameterLists {
@@ -48,9 +48,9 @@ export interface ParameterLists {
   body: TProperties;
 }
 
-// GetRequest, HeadRequest: PROTOCOL.md's list, then the extras.
+// GetRequest, HeadRequest: docs/protocol.md's list, then the extras.
 const seedQuery = { url, headers, params, ...basicAuth, include_response_headers: includeResponseHeaders, follow_redirects: followRedirects, ...oauthParameters };
-// PostRequest, PutRequest, PatchRequest, DeleteRequest: PROTOCOL.md's list, then the extras.
+// PostRequest, PutRequest, PatchRequest, DeleteRequest: docs/protocol.md's list, then the extras.
 const seedBody = {
   url,
   headers,

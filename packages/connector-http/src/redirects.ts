@@ -14,7 +14,7 @@ import { isHttpUrl, redirectTarget, type RequestTarget } from './request-target.
 import { exchange, type AttemptOutcome, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
 
 /** Redirects followed before giving up with `TooManyRedirects`. */
-export const MAX_REDIRECTS = 10;
+const MAX_REDIRECTS = 10;
 
 /** The statuses requests follows, when they come with a Location. */
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

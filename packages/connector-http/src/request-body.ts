@@ -2,7 +2,7 @@
 import { invalidParameter } from './errors.js';
 import { formEncode, isPlainObject } from './form-encoding.js';
 
-export const BODY_FORMATS = ['json', 'form', 'raw', 'none'] as const;
+const BODY_FORMATS = ['json', 'form', 'raw', 'none'] as const;
 export type BodyFormat = (typeof BODY_FORMATS)[number];
 
 export interface RequestBody {

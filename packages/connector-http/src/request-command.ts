@@ -29,7 +29,7 @@ export interface RequestCommandSpec {
 
 /** One method's two commands. */
 export interface RequestCommands {
-  /** `http/{name}`: the seed's id and parameter order (PROTOCOL.md). */
+  /** `http/{name}`: the seed's id and parameter order (docs/protocol.md). */
   seed: Command<HttpClient>;
   /** `http/{name}V2`: connector-http's id and parameter order. */
   v2: Command<HttpClient>;

@@ -43,7 +43,7 @@ function isRetryable(outcome: AttemptOutcome): boolean {
 }
 
 /** 200 ms, 400 ms, 800 ms ... (capped), each scaled by a random 50–100 % so retries of many calls spread out. */
-export function backoffDelayMs(retry: number): number {
+function backoffDelayMs(retry: number): number {
   const ceiling = Math.min(FIRST_DELAY_MS * 2 ** (retry - 1), MAX_DELAY_MS);
   return Math.round(ceiling * (0.5 + Math.random() / 2));
 }

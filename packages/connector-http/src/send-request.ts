@@ -66,7 +66,7 @@ class RequestCutOff extends EventEmitter {
  * response size limit and by the call's share of the proxy's response budget (`budget`); a
  * failure becomes this connector's error for it.
  */
-export async function sendRequest(client: HttpClient, request: OutboundRequest, deadline: number, budget: ResponseBudget): Promise<AttemptOutcome> {
+async function sendRequest(client: HttpClient, request: OutboundRequest, deadline: number, budget: ResponseBudget): Promise<AttemptOutcome> {
   // One timer for the two time bounds, one cut-off for them and for a body over the size limit.
   // Aborting the request is how undici is told to stop a body half-way: it closes the
   // connection and absorbs the abort it causes.

@@ -4,38 +4,28 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningProxy } from '@connector-proxy/server';
-import { callCommand, LogCapture, startHttpProxy, type CommandAnswer } from './http-proxy.js';
+import { assertEgressDenied, TestProxies } from '@connector-proxy/server/testing';
+import http from '@connector-proxy/connector-http';
+import { callCommand, LogCapture, startHttpProxy } from './http-proxy.js';
 import { answerJson, startUpstream, type Upstream } from './upstream-server.js';
 
 const TIMEOUT_MS = '2000';
 
-function assertEgressDenied(answer: CommandAnswer): void {
-  assert.equal(answer.status, 200, 'the command ran: the proxy answers 200');
-  assert.equal(answer.envelope.error?.error_code, 'EgressDenied', JSON.stringify(answer.envelope));
-  assert.equal(answer.envelope.command_response.http_status, 403, 'permanent: the engine does not retry a 403');
-  assert.match(answer.envelope.error.message, /not allowed by this proxy's egress policy/);
-}
-
 describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
   let upstream: Upstream;
-  const proxies: RunningProxy[] = [];
-  const withEnv = async (env: Record<string, string>, logs = new LogCapture()) => {
-    const proxy = await startHttpProxy({ CONNECTOR_PROXY_HTTP_TIMEOUT_MS: TIMEOUT_MS, ...env }, logs);
-    proxies.push(proxy);
-    return proxy;
-  };
+  const proxies = new TestProxies({ connectors: [http], env: { CONNECTOR_PROXY_HTTP_TIMEOUT_MS: TIMEOUT_MS }, logStream: new LogCapture() });
 
   before(async () => {
     upstream = await startUpstream((_request, response) => answerJson(response, 200, { ok: true }));
   });
   after(async () => {
-    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await proxies.close();
     await upstream.close();
   });
 
   test('a name that resolves to a denied address is EgressDenied (403), logged, and the upstream sees no connection', async () => {
     const logs = new LogCapture();
-    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' }, logs);
+    const proxy = await proxies.start({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' }, logs);
     const connections = upstream.connectionCount();
     const answer = await callCommand(proxy, 'GetRequest', { url: `http://localhost:${upstream.port}/x` });
     assertEgressDenied(answer);
@@ -47,7 +37,7 @@ describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
   });
 
   test('an IP literal in a denied range is refused before connecting, the IPv4-mapped IPv6 form too', async () => {
-    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' });
+    const proxy = await proxies.start({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' });
     const connections = upstream.connectionCount();
     assertEgressDenied(await callCommand(proxy, 'PostRequest', { url: `${upstream.url}/x`, data: { a: 1 } }));
     assertEgressDenied(await callCommand(proxy, 'GetRequest', { url: `http://[::ffff:127.0.0.1]:${upstream.port}/x` }));
@@ -64,10 +54,10 @@ describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
         `http://[::]:${upstream6.port}/x`,
       ];
       // Without a deny list they do reach the servers on 127.0.0.1 and ::1: that is what is at stake.
-      const open = await withEnv({});
+      const open = await proxies.start();
       for (const url of urls) assert.equal((await callCommand(open, 'GetRequest', { url })).envelope.error, null, url);
 
-      const fenced = await withEnv({ CONNECTOR_PROXY_EGRESS_DENY: '10.0.0.0/8,192.168.0.0/16,127.0.0.0/8' });
+      const fenced = await proxies.start({ CONNECTOR_PROXY_EGRESS_DENY: '10.0.0.0/8,192.168.0.0/16,127.0.0.0/8' });
       const connections = [upstream.connectionCount(), upstream6.connectionCount()];
       for (const url of urls) assertEgressDenied(await callCommand(fenced, 'GetRequest', { url }));
       assert.deepEqual([upstream.connectionCount(), upstream6.connectionCount()], connections, 'no connection reached either server');
@@ -77,7 +67,7 @@ describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
   });
 
   test('with an allow list, an address not on it is denied: ALLOW=127.0.0.2 refuses 127.0.0.1', async () => {
-    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_ALLOW: '127.0.0.2' });
+    const proxy = await proxies.start({ CONNECTOR_PROXY_EGRESS_ALLOW: '127.0.0.2' });
     const connections = upstream.connectionCount();
     const answer = await callCommand(proxy, 'GetRequest', { url: `${upstream.url}/x`, attempts: 3 });
     assertEgressDenied(answer);
@@ -86,7 +76,7 @@ describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
   });
 
   test('the cloud metadata address is denied by default, at once and without a connection attempt', async () => {
-    const proxy = await withEnv({});
+    const proxy = await proxies.start();
     const answer = await callCommand(proxy, 'GetRequest', { url: 'http://169.254.169.254/latest/meta-data/' });
     assertEgressDenied(answer);
     assert.ok(answer.elapsedMs < 1_000, `answered after ${Math.round(answer.elapsedMs)} ms`);
@@ -94,7 +84,7 @@ describe("CONNECTOR_PROXY_EGRESS_ALLOW / _DENY on the HTTP commands", () => {
   });
 
   test('ALLOW=localhost lets calls to localhost through, and nothing else', async () => {
-    const proxy = await withEnv({ CONNECTOR_PROXY_EGRESS_ALLOW: 'localhost' });
+    const proxy = await proxies.start({ CONNECTOR_PROXY_EGRESS_ALLOW: 'localhost' });
     const allowed = await callCommand(proxy, 'GetRequest', { url: `http://localhost:${upstream.port}/allowed` });
     assert.equal(allowed.envelope.error, null, JSON.stringify(allowed.envelope.error));
     assert.deepEqual(allowed.envelope.command_response.body, { ok: true });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunningProxy } from '@connector-proxy/server';
+import { pollUntil } from '@connector-proxy/server/testing';
 import { callCommand, startHttpProxy } from './http-proxy.js';
 import { answerJson, startUpstream, type SeenRequest, type Upstream } from './upstream-server.js';
 
@@ -132,12 +133,6 @@ describe("connector-http's V2 ids (http/GetRequestV2 ...)", () => {
 });
 
 /** Waits (bounded) until `server` has received a request for `pathname`. */
-async function delivered(server: Upstream, pathname: string, timeoutMs = 10_000): Promise<SeenRequest> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = server.seen.find((seen) => seen.url === pathname);
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no request for ${pathname} within ${timeoutMs} ms`);
+function delivered(server: Upstream, pathname: string, timeoutMs = 10_000): Promise<SeenRequest> {
+  return pollUntil(() => server.seen.find((seen) => seen.url === pathname), () => `no request for ${pathname} within ${timeoutMs} ms`, { timeoutMs });
 }

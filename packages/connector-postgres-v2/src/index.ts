@@ -25,5 +25,3 @@ export default defineConnector<PoolRegistry>({
   setup: openPools,
   close: (pools) => pools.close(),
 });
-
-export { toPostgresPlaceholders } from './psycopg-placeholders.js';

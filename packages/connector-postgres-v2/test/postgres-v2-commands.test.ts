@@ -1,9 +1,9 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { MAX_CONNECTIONS_PER_POOL, PostgresErrorCodes } from '@connector-proxy/connector-postgres';
 import postgresV2 from '@connector-proxy/connector-postgres-v2';
-import { eventually, failed, ok, PASSWORD, PostgresProxy, postgresUnavailable, TestSchema, type Answer } from '../../connector-postgres/test/postgres-test-database.js';
+import { eventually, failed, ok, PASSWORD, postgresUnavailable, usePostgresProxy, type Answer } from '../../connector-postgres/test/postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
 
@@ -22,23 +22,7 @@ function parsedBody(answer: Answer): unknown {
 }
 
 describe('postgres_v2 commands through the proxy', { skip: unavailable, timeout: 60_000 }, () => {
-  const schema = new TestSchema();
-  const proxy = new PostgresProxy(postgresV2);
-  let conn: string;
-
-  before(async () => {
-    await schema.create();
-    await proxy.start();
-    conn = schema.keywordConnection();
-  });
-
-  after(async () => {
-    try {
-      await proxy.close();
-    } finally {
-      await schema.drop();
-    }
-  });
+  const { schema, proxy, conn, startProxy } = usePostgresProxy(postgresV2);
 
   test('GET /v1/commands lists the seven postgres_v2 ids with the reference parameters', async () => {
     const listed = (await (await fetch(`${proxy.url}/v1/commands`)).json()) as { id: string; parameters: { id: string; type: string; required: boolean }[] }[];
@@ -208,7 +192,7 @@ describe('postgres_v2 commands through the proxy', { skip: unavailable, timeout:
   test('a DoSQL cut off by the deadline is cancelled on the server; COPY with the client is refused', async () => {
     const application = `v2-sleep-${randomBytes(4).toString('hex')}`;
     const sleepy = schema.keywordConnection(`application_name=${application}`);
-    const deadlined = await new PostgresProxy(postgresV2).start({ CONNECTOR_PROXY_COMMAND_TIMEOUT_MS: '400' });
+    const deadlined = await startProxy({ CONNECTOR_PROXY_COMMAND_TIMEOUT_MS: '400' });
     try {
       for (let round = 0; round < 2; round++) {
         const answers = await Promise.all(

@@ -1,23 +1,16 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { MAX_CONNECTIONS_PER_POOL, PostgresErrorCodes } from '@connector-proxy/connector-postgres';
-import { closedPort, eventually, failed, ok, PASSWORD, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
+import { closedPort, eventually, failed, ok, PASSWORD, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, postgresUnavailable, usePostgresFixture } from './postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
 
 describe('postgres connector: connections, timeouts and secrets', { skip: unavailable, timeout: 60_000 }, () => {
-  const schema = new TestSchema();
-  const proxies: PostgresProxy[] = [];
+  const { schema, proxies, startProxy } = usePostgresFixture();
   const secrets: string[] = [PASSWORD];
   const run = randomBytes(4).toString('hex');
-
-  async function startProxy(env: Record<string, string> = {}): Promise<PostgresProxy> {
-    const proxy = await new PostgresProxy().start(env);
-    proxies.push(proxy);
-    return proxy;
-  }
 
   /** A connection string with the test password and an application name to find its connections by. */
   function connection(app: string, extra = ''): string {
@@ -29,18 +22,6 @@ describe('postgres connector: connections, timeouts and secrets', { skip: unavai
   function connectionsOf(app: string): Promise<number> {
     return schema.backends(`${app}-${run}`);
   }
-
-  before(async () => {
-    await schema.create();
-  });
-
-  after(async () => {
-    try {
-      await Promise.all(proxies.map((proxy) => proxy.close()));
-    } finally {
-      await schema.drop();
-    }
-  });
 
   test('a port where nothing listens is PostgresUnreachable (502, retried by the engine)', async () => {
     const proxy = await startProxy();

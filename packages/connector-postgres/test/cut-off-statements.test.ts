@@ -1,10 +1,10 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { MAX_CONNECTIONS_PER_POOL, PostgresErrorCodes } from '@connector-proxy/connector-postgres';
-import { eventually, failed, ok, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
+import { eventually, failed, ok, PG_DATABASE, PG_HOST, PG_PORT, PG_USER, postgresUnavailable, usePostgresFixture } from './postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
 
@@ -17,16 +17,11 @@ const SLEEP_UNBOUNDED = 'SET statement_timeout = 0; SELECT pg_sleep(25)';
  * proxy's count of connections.
  */
 describe('postgres connector: statements end with their calls', { skip: unavailable, timeout: 60_000 }, () => {
-  const schema = new TestSchema();
-  const proxies: PostgresProxy[] = [];
   const run = randomBytes(4).toString('hex');
   const applications: string[] = [];
-
-  async function startProxy(env: Record<string, string> = {}): Promise<PostgresProxy> {
-    const proxy = await new PostgresProxy().start(env);
-    proxies.push(proxy);
-    return proxy;
-  }
+  const { schema, startProxy } = usePostgresFixture(undefined, async () => {
+    for (const application of applications) await schema.terminate(application);
+  });
 
   /** A connection string whose backends carry their own application name. */
   function connection(app: string): { conn: string; application: string } {
@@ -53,19 +48,6 @@ describe('postgres connector: statements end with their calls', { skip: unavaila
     }
     return most;
   }
-
-  before(async () => {
-    await schema.create();
-  });
-
-  after(async () => {
-    try {
-      await Promise.all(proxies.map((proxy) => proxy.close()));
-      for (const application of applications) await schema.terminate(application);
-    } finally {
-      await schema.drop();
-    }
-  });
 
   test('DoSQL cut off by the deadline is cancelled on the server, and the pool never has more than five backends', async (t) => {
     const proxy = await startProxy({ CONNECTOR_PROXY_COMMAND_TIMEOUT_MS: '400' });

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { failed, ok, PASSWORD, PG_DATABASE, PG_PORT, PG_USER, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
+import { failed, ok, PASSWORD, PG_DATABASE, PG_PORT, PG_USER, postgresUnavailable, usePostgresFixture } from './postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
 
@@ -9,34 +9,15 @@ const unavailable = await postgresUnavailable();
 const DOCUMENTED_DENY = '10.0.0.0/8,192.168.0.0/16,127.0.0.0/8';
 
 describe('postgres connector: the unspecified address under the egress policy', { skip: unavailable, timeout: 30_000 }, () => {
-  const schema = new TestSchema();
-  const proxies: PostgresProxy[] = [];
+  const { schema, startProxy } = usePostgresFixture();
   const application = `cp-egress-${randomBytes(4).toString('hex')}`;
-
-  async function startProxy(env: Record<string, string>): Promise<PostgresProxy> {
-    const proxy = await new PostgresProxy().start(env);
-    proxies.push(proxy);
-    return proxy;
-  }
 
   /** `host=<host>`: the machine's PostgreSQL listens on loopback, which 0.0.0.0 reaches. */
   const connection = (host: string, app: string) =>
     `host=${host} port=${PG_PORT} dbname=${PG_DATABASE} user=${PG_USER} password='${PASSWORD}' application_name=${application}-${app}`;
 
-  before(async () => {
-    await schema.create();
-  });
-
-  after(async () => {
-    try {
-      await Promise.all(proxies.map((proxy) => proxy.close()));
-    } finally {
-      await schema.drop();
-    }
-  });
-
   test('host=0.0.0.0 reaches the PostgreSQL on loopback when nothing is denied', async () => {
-    const proxy = await startProxy({});
+    const proxy = await startProxy();
     const body = ok(await proxy.call('DoSQL', { database_connection_str: connection('0.0.0.0', 'open'), schema: { sql: 'SELECT inet_server_addr()::text AS address' } }));
     assert.match(JSON.stringify(body), /127\.0\.0\.1/, 'the server saw the connection arrive on loopback');
   });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import type { Connector } from '@connector-proxy/sdk';
 import { startProxy } from '@connector-proxy/server';
+import { pollUntil } from '@connector-proxy/server/testing';
 import postgres from '@connector-proxy/connector-postgres';
 
 /**
@@ -162,6 +164,54 @@ export class PostgresProxy {
   }
 }
 
+/** A test schema and the proxies a `describe` starts, made before its tests and ended after them. */
+export interface PostgresFixture {
+  readonly schema: TestSchema;
+  /** Every proxy `startProxy` has started so far. */
+  readonly proxies: readonly PostgresProxy[];
+  /** Starts one more proxy with `env`; it is closed after the tests, before the schema is dropped. */
+  startProxy(env?: Record<string, string>): Promise<PostgresProxy>;
+}
+
+/**
+ * Registers, in the calling `describe`, the schema's creation before its tests and, after them,
+ * the closing of every proxy it started, then `cleanup` (which may still use the schema), then
+ * the schema's drop, even when a step before failed.
+ */
+export function usePostgresFixture(connector: Connector<unknown> = postgres, cleanup?: () => Promise<void>): PostgresFixture {
+  const schema = new TestSchema();
+  const proxies: PostgresProxy[] = [];
+  before(() => schema.create());
+  after(async () => {
+    try {
+      await Promise.all(proxies.map((proxy) => proxy.close()));
+      await cleanup?.();
+    } finally {
+      await schema.drop();
+    }
+  });
+  return {
+    schema,
+    proxies,
+    async startProxy(env = {}) {
+      const proxy = new PostgresProxy(connector);
+      proxies.push(proxy);
+      return proxy.start(env);
+    },
+  };
+}
+
+/**
+ * {@link usePostgresFixture} with one proxy of default settings, started before the tests, and
+ * a connection string whose unqualified names resolve in the schema.
+ */
+export function usePostgresProxy(connector: Connector<unknown> = postgres): PostgresFixture & { readonly proxy: PostgresProxy; readonly conn: string } {
+  const proxy = new PostgresProxy(connector);
+  const fixture = usePostgresFixture(connector, () => proxy.close());
+  before(() => proxy.start());
+  return { ...fixture, proxy, conn: fixture.schema.keywordConnection() };
+}
+
 /** Asserts a successful call and answers its body. */
 export function ok(answer: Answer): Record<string, unknown> {
   assert.equal(answer.status, 200, answer.text);
@@ -178,11 +228,7 @@ export function failed(answer: Answer, code: string, httpStatus: number | undefi
 
 /** Waits until `check` holds, for at most `ms`. */
 export async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) assert.fail(`still not true after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await pollUntil(async () => ((await check()) ? true : undefined), () => `still not true after ${ms} ms`, { timeoutMs: ms, intervalMs: 25 });
 }
 
 /** A TCP port on 127.0.0.1 where nothing listens. */

@@ -1,6 +1,6 @@
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { failed, ok, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
+import { failed, ok, postgresUnavailable, usePostgresProxy } from './postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
 
@@ -13,27 +13,11 @@ const HOSTILE_COLUMN = "a\"; DELETE FROM victim; SELECT '";
  * `victim` table and its row survive every attempt.
  */
 describe('postgres connector: hostile input cannot inject SQL', { skip: unavailable, timeout: 60_000 }, () => {
-  const schema = new TestSchema();
-  const proxy = new PostgresProxy();
-  let conn: string;
-
-  before(async () => {
-    await schema.create();
-    await proxy.start();
-    conn = schema.keywordConnection();
-  });
+  const { schema, proxy, conn } = usePostgresProxy();
 
   beforeEach(async () => {
     await schema.query(`CREATE TABLE IF NOT EXISTS ${schema.name}.victim (id int)`);
     await schema.query(`INSERT INTO ${schema.name}.victim SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM ${schema.name}.victim)`);
-  });
-
-  after(async () => {
-    try {
-      await proxy.close();
-    } finally {
-      await schema.drop();
-    }
   });
 
   async function assertVictimSurvived(): Promise<void> {

@@ -1,28 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PostgresErrorCodes } from '@connector-proxy/connector-postgres';
-import { failed, ok, PASSWORD, PostgresProxy, postgresUnavailable, TestSchema } from './postgres-test-database.js';
+import { failed, ok, PASSWORD, postgresUnavailable, usePostgresProxy } from './postgres-test-database.js';
 
 const unavailable = await postgresUnavailable();
 
 describe('postgres table commands through the proxy', { skip: unavailable, timeout: 60_000 }, () => {
-  const schema = new TestSchema();
-  const proxy = new PostgresProxy();
-  let conn: string;
-
-  before(async () => {
-    await schema.create();
-    await proxy.start();
-    conn = schema.keywordConnection();
-  });
-
-  after(async () => {
-    try {
-      await proxy.close();
-    } finally {
-      await schema.drop();
-    }
-  });
+  const { schema, proxy, conn } = usePostgresProxy();
 
   test('GET /v1/commands lists the seven commands with the reference parameters', async () => {
     const listed = (await (await fetch(`${proxy.url}/v1/commands`)).json()) as { id: string; parameters: { id: string; type: string; required: boolean }[] }[];

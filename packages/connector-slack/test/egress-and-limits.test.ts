@@ -1,39 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startProxy } from '@connector-proxy/server';
+import type { RunningProxy } from '@connector-proxy/server';
+import { assertEgressDenied, callCommand, TestProxies, type CommandAnswer } from '@connector-proxy/server/testing';
 import slack, { API_URL_VARIABLE, SlackErrorCodes } from '@connector-proxy/connector-slack';
 import { BIG_REPLY_BYTES, Channels, KNOWN_CHANNEL, startSlackApiServer, VALID_TOKEN, type SlackApiServer } from './slack-api-server.js';
-
-type RunningProxy = Awaited<ReturnType<typeof startProxy>>;
-
-interface Answer {
-  status: number;
-  envelope: {
-    command_response: { body: Record<string, unknown>; http_status?: number };
-    error: { error_code: string; message: string } | null;
-  };
-  elapsedMs: number;
-}
 
 const LIMIT = 4096;
 const HTTP_TIMEOUT_MS = 5000;
 
-async function startSlackProxy(env: Record<string, string>): Promise<RunningProxy> {
-  return startProxy({ connectors: [slack], env: { CONNECTOR_PROXY_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS), CONNECTOR_PROXY_LOG_LEVEL: 'silent', ...env } });
+/** Proxies serving only slack, each describe's own. */
+const slackProxies = () => new TestProxies({ connectors: [slack], env: { CONNECTOR_PROXY_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS), CONNECTOR_PROXY_LOG_LEVEL: 'silent' } });
+
+function post(proxy: RunningProxy, channel: string): Promise<CommandAnswer> {
+  return callCommand(proxy.url, 'slack/PostMessage', { token: VALID_TOKEN, channel, message: 'hello' });
 }
 
-async function post(proxy: RunningProxy, channel: string): Promise<Answer> {
-  const started = performance.now();
-  const response = await fetch(`${proxy.url}/v1/do/slack/PostMessage`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token: VALID_TOKEN, channel, message: 'hello' }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: response.status, envelope: (await response.json()) as Answer['envelope'], elapsedMs: performance.now() - started };
-}
-
-function assertFailure(answer: Answer, code: string, httpStatus: number): void {
+function assertFailure(answer: CommandAnswer, code: string, httpStatus: number): void {
   assert.equal(answer.status, 200);
   assert.equal(answer.envelope.error?.error_code, code, JSON.stringify(answer.envelope).slice(0, 500));
   assert.equal(answer.envelope.command_response.http_status, httpStatus);
@@ -41,38 +23,33 @@ function assertFailure(answer: Answer, code: string, httpStatus: number): void {
 
 describe('slack/PostMessage and the egress policy', () => {
   let slackApi: SlackApiServer;
-  const proxies: RunningProxy[] = [];
+  const proxies = slackProxies();
 
   before(async () => {
     slackApi = await startSlackApiServer();
   });
   after(async () => {
-    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await proxies.close();
     await slackApi.close();
   });
 
   test('an API URL whose name resolves to a denied address is EgressDenied (403); Slack gets no call', async () => {
     const port = new URL(slackApi.url).port;
-    const proxy = await startSlackProxy({ [API_URL_VARIABLE]: `http://localhost:${port}/api`, CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' });
-    proxies.push(proxy);
+    const proxy = await proxies.start({ [API_URL_VARIABLE]: `http://localhost:${port}/api`, CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8' });
     const calls = slackApi.calls.length;
-    const answer = await post(proxy, KNOWN_CHANNEL);
-    assertFailure(answer, 'EgressDenied', 403);
-    assert.match(answer.envelope.error!.message, /egress policy/);
+    assertEgressDenied(await post(proxy, KNOWN_CHANNEL));
     assert.equal(slackApi.calls.length, calls);
   });
 
   test('an API URL at the metadata address is refused at once, by default', async () => {
-    const proxy = await startSlackProxy({ [API_URL_VARIABLE]: 'http://169.254.169.254/api' });
-    proxies.push(proxy);
+    const proxy = await proxies.start({ [API_URL_VARIABLE]: 'http://169.254.169.254/api' });
     const answer = await post(proxy, KNOWN_CHANNEL);
-    assertFailure(answer, 'EgressDenied', 403);
+    assertEgressDenied(answer);
     assert.ok(answer.elapsedMs < 1_000, `answered after ${Math.round(answer.elapsedMs)} ms`);
   });
 
   test('with the API on the allow list, calls go through', async () => {
-    const proxy = await startSlackProxy({ [API_URL_VARIABLE]: slackApi.url, CONNECTOR_PROXY_EGRESS_ALLOW: '127.0.0.1' });
-    proxies.push(proxy);
+    const proxy = await proxies.start({ [API_URL_VARIABLE]: slackApi.url, CONNECTOR_PROXY_EGRESS_ALLOW: '127.0.0.1' });
     const answer = await post(proxy, KNOWN_CHANNEL);
     assert.equal(answer.envelope.error, null, JSON.stringify(answer.envelope.error));
   });
@@ -81,13 +58,14 @@ describe('slack/PostMessage and the egress policy', () => {
 describe('slack/PostMessage and CONNECTOR_PROXY_MAX_RESPONSE_BYTES', () => {
   let slackApi: SlackApiServer;
   let proxy: RunningProxy;
+  const proxies = slackProxies();
 
   before(async () => {
     slackApi = await startSlackApiServer();
-    proxy = await startSlackProxy({ [API_URL_VARIABLE]: slackApi.url, CONNECTOR_PROXY_MAX_RESPONSE_BYTES: String(LIMIT) });
+    proxy = await proxies.start({ [API_URL_VARIABLE]: slackApi.url, CONNECTOR_PROXY_MAX_RESPONSE_BYTES: String(LIMIT) });
   });
   after(async () => {
-    await proxy.close();
+    await proxies.close();
     await slackApi.close();
   });
 

@@ -1,30 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxy, type RunningProxy } from '@connector-proxy/server';
-import { callCommand, LogCapture, type CommandAnswer } from '@connector-proxy/server/testing';
+import { assertEgressDenied, callCommand, LogCapture, TestProxies } from '@connector-proxy/server/testing';
 import smtp from '../src/index.js';
 import { SMTP_PASSWORD, SMTP_USER, startTestSmtpServer, type TestSmtpServer } from './smtp-test-server.js';
 
 /** The deny list docs/security.md gives as its example of fencing off internal ranges. */
 const DOCUMENTED_DENY = '10.0.0.0/8,192.168.0.0/16,127.0.0.0/8';
 
-function assertEgressDenied(answer: CommandAnswer): void {
-  assert.equal(answer.status, 200, JSON.stringify(answer.envelope));
-  assert.equal(answer.envelope.error?.error_code, 'EgressDenied', JSON.stringify(answer.envelope));
-  assert.equal(answer.envelope.command_response.http_status, 403, 'permanent: the engine does not retry a 403');
-  assert.match(answer.envelope.error.message, /not allowed by this proxy's egress policy/);
-}
-
 describe("smtp/SendEmail under the proxy's egress policy", () => {
   let server: TestSmtpServer;
-  const proxies: RunningProxy[] = [];
   const logs = new LogCapture();
-
-  async function proxyWith(env: Record<string, string>): Promise<RunningProxy> {
-    const proxy = await startProxy({ connectors: [smtp], env: { CONNECTOR_PROXY_HTTP_TIMEOUT_MS: '3000', ...env }, logStream: logs });
-    proxies.push(proxy);
-    return proxy;
-  }
+  const proxies = new TestProxies({ connectors: [smtp], env: { CONNECTOR_PROXY_HTTP_TIMEOUT_MS: '3000' }, logStream: logs });
 
   /** A message with a login: what must not reach a denied host is the password and the mail. */
   const message = (host: string) => ({
@@ -43,19 +29,19 @@ describe("smtp/SendEmail under the proxy's egress policy", () => {
   });
 
   after(async () => {
-    await Promise.all(proxies.map((proxy) => proxy.close()));
+    await proxies.close();
     await server.close();
   });
 
   test('an SMTP host whose address is denied gets no connection, no login and no message', async () => {
-    const proxy = await proxyWith({ CONNECTOR_PROXY_EGRESS_DENY: DOCUMENTED_DENY });
+    const proxy = await proxies.start({ CONNECTOR_PROXY_EGRESS_DENY: DOCUMENTED_DENY });
     for (const host of ['127.0.0.1', '0.0.0.0', '::ffff:127.0.0.1']) assertEgressDenied(await callCommand(proxy.url, 'smtp/SendEmail', message(host)));
     assert.equal(server.connections, 0);
     assert.equal(server.messages.length, 0);
   });
 
   test('a name that resolves to a denied address is denied when connecting: localhost under 127.0.0.0/8 and ::1', async () => {
-    const proxy = await proxyWith({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8,::1' });
+    const proxy = await proxies.start({ CONNECTOR_PROXY_EGRESS_DENY: '127.0.0.0/8,::1' });
     const answer = await callCommand(proxy.url, 'smtp/SendEmail', message('localhost'));
     assertEgressDenied(answer);
     assert.match(answer.envelope.error!.message, /Connections to localhost .*\(it resolves to a denied address\)/);
@@ -65,14 +51,14 @@ describe("smtp/SendEmail under the proxy's egress policy", () => {
   });
 
   test('the cloud metadata address is denied by default, before any connection attempt', async () => {
-    const proxy = await proxyWith({});
+    const proxy = await proxies.start();
     const answer = await callCommand(proxy.url, 'smtp/SendEmail', { ...message('169.254.169.254'), smtp_port: 25 });
     assertEgressDenied(answer);
     assert.ok(answer.elapsedMs < 1_000, `answered after ${Math.round(answer.elapsedMs)} ms`);
   });
 
   test('ALLOW=localhost lets mail to localhost through, login and all, and nothing else', async () => {
-    const proxy = await proxyWith({ CONNECTOR_PROXY_EGRESS_ALLOW: 'localhost' });
+    const proxy = await proxies.start({ CONNECTOR_PROXY_EGRESS_ALLOW: 'localhost' });
     const sent = await callCommand(proxy.url, 'smtp/SendEmail', message('localhost'));
     assert.equal(sent.envelope.error, null, JSON.stringify(sent.envelope));
     assert.equal(server.messages.at(-1)?.user, SMTP_USER, 'the login reached the allowed server');

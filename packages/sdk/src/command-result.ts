@@ -10,7 +10,7 @@ export interface CommandResult {
   httpStatus?: number;
   /** Third-party headers the caller asked to see. */
   headers?: Record<string, string | string[]>;
-  /** A token set the command refreshed: the engine stores it (PROTOCOL.md, "OAuth token refresh written back"). */
+  /** A token set the command refreshed: the engine stores it (docs/protocol.md, "OAuth token refresh written back"). */
   tokenRefresh?: OAuthTokenRefresh;
 }
 

@@ -4,7 +4,7 @@ import { commandError, configurationError, SdkErrorCodes, type CommandError, typ
 import { reachedAddresses } from './reached-addresses.js';
 
 /** Cloud metadata endpoints hand out credentials: denied unless an operator says otherwise. */
-export const DEFAULT_EGRESS_DENY: readonly string[] = ['169.254.0.0/16', 'fd00:ec2::254', 'metadata.google.internal'];
+const DEFAULT_EGRESS_DENY: readonly string[] = ['169.254.0.0/16', 'fd00:ec2::254', 'metadata.google.internal'];
 
 /** One list's entries, sorted by kind: exact names, `*.domain` suffixes, addresses and ranges. */
 interface Rules {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
+import { pollUntil } from '@connector-proxy/server/testing';
 import http from '@connector-proxy/connector-http';
 import { jobInState } from './fixtures/callback-receiver.js';
 import { JobUpstream } from './fixtures/job-upstream.js';
@@ -72,15 +73,13 @@ async function jobStatus(proxyUrl: string, id: string): Promise<Record<string, u
 }
 
 /** Polls until `check` passes on the job's status (or throws the last failure after `timeoutMs`). */
-async function jobWhere(proxyUrl: string, id: string, check: (job: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + timeoutMs;
+function jobWhere(proxyUrl: string, id: string, check: (job: Record<string, unknown>) => boolean, timeoutMs = 10_000): Promise<Record<string, unknown>> {
   let job: Record<string, unknown> = {};
-  while (Date.now() < deadline) {
+  const matched = async () => {
     job = await jobStatus(proxyUrl, id);
-    if (check(job)) return job;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`job ${id} never matched: ${JSON.stringify(job)}`);
+    return check(job) ? job : undefined;
+  };
+  return pollUntil(matched, () => `job ${id} never matched: ${JSON.stringify(job)}`, { timeoutMs, intervalMs: 25 });
 }
 
 for (const kind of STORES) {

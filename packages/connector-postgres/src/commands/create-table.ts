@@ -2,10 +2,9 @@ import { defineCommand, type CommandContext } from '@connector-proxy/sdk';
 import { readColumnDefinitions } from '../column-definition.js';
 import { databaseConnectionStr, schemaObject, tableName } from '../parameters.js';
 import type { PoolRegistry } from '../pool-registry.js';
-import { withConnection } from '../pooled-connection.js';
-import { sqlstateOf } from '../postgres-failure.js';
 import { Problems, readFlag, readObject, readTableName } from '../schema-reading.js';
 import { createTableSql, type Statement } from '../sql-builder.js';
+import { runTableDdl } from '../table-ddl.js';
 import type { TableParameters } from '../table-parameters.js';
 
 const TABLE_EXISTS = '42P07';
@@ -62,15 +61,7 @@ export function readCreateTable(params: TableParameters): CreateTablePlan {
 /** Creates the table; answers `false` when it existed and the plan allows that. */
 export async function runCreateTable(ctx: CommandContext<PoolRegistry>, connectionString: string, plan: CreateTablePlan): Promise<boolean> {
   const { table, statement, ifNotExists } = plan;
-  const created = await withConnection(ctx, { connectionString, action: `Creating table ${table}` }, async (client) => {
-    try {
-      await client.query(statement.text);
-      return true;
-    } catch (error) {
-      if (ifNotExists && sqlstateOf(error) === TABLE_EXISTS) return false;
-      throw error;
-    }
-  });
+  const created = await runTableDdl(ctx, connectionString, `Creating table ${table}`, statement, ifNotExists ? TABLE_EXISTS : undefined);
   ctx.log.info(created ? `Created table ${table}` : `Table ${table} already exists`);
   return created;
 }

@@ -1,10 +1,9 @@
 import { defineCommand, Type, type CommandContext } from '@connector-proxy/sdk';
 import { databaseConnectionStr, schemaObject, tableName } from '../parameters.js';
 import type { PoolRegistry } from '../pool-registry.js';
-import { withConnection } from '../pooled-connection.js';
-import { sqlstateOf } from '../postgres-failure.js';
 import { Problems, readFlag, readObject, readTableName } from '../schema-reading.js';
 import { dropTableSql, type Statement } from '../sql-builder.js';
+import { runTableDdl } from '../table-ddl.js';
 import type { TableParameters } from '../table-parameters.js';
 
 const TABLE_NOT_FOUND = '42P01';
@@ -53,15 +52,7 @@ export function readDropTable(params: TableParameters): DropTablePlan {
 /** Drops the table; answers `false` when there was none and the plan allows that. */
 export async function runDropTable(ctx: CommandContext<PoolRegistry>, connectionString: string, plan: DropTablePlan): Promise<boolean> {
   const { table, statement, ifExists } = plan;
-  const dropped = await withConnection(ctx, { connectionString, action: `Dropping table ${table}` }, async (client) => {
-    try {
-      await client.query(statement.text);
-      return true;
-    } catch (error) {
-      if (ifExists && sqlstateOf(error) === TABLE_NOT_FOUND) return false;
-      throw error;
-    }
-  });
+  const dropped = await runTableDdl(ctx, connectionString, `Dropping table ${table}`, statement, ifExists ? TABLE_NOT_FOUND : undefined);
   ctx.log.info(dropped ? `Dropped table ${table}` : `Table ${table} did not exist`);
   return dropped;
 }

@@ -12,7 +12,7 @@ import type { Environment } from '../config.js';
 const VARIABLE = 'CONNECTOR_PROXY_OAUTH_PROVIDERS';
 
 /** The suffix SpiffArena's callback route needs: it stores the set as the secret `<service>/<auth_method>`. */
-export const AUTH_SUFFIX = '/OAuth';
+const AUTH_SUFFIX = '/OAuth';
 
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
 export type TokenAuthMethod = 'client_secret_post' | 'client_secret_basic';
@@ -73,7 +73,7 @@ export function loadProviders(path: string, env: Environment): OAuthProvider[] {
 }
 
 /** The providers of an already parsed file. */
-export function parseProviders(entries: unknown, path: string, env: Environment): OAuthProvider[] {
+function parseProviders(entries: unknown, path: string, env: Environment): OAuthProvider[] {
   const first = checkEntries.Errors(entries).First();
   if (first !== undefined) {
     // The path is like /0/client_id; the value is never quoted (it may be a secret).
