@@ -2,16 +2,12 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import type { RunningProxy } from '@connector-proxy/server';
+import { pollUntil } from '@connector-proxy/server/testing';
 import { callCommand, startHttpProxy, type CommandAnswer } from './http-proxy.js';
 import { answerJson, freePort, startRawServer, startUpstream, type Upstream } from './upstream-server.js';
 
 const TIMEOUT_MS = 300;
 
-/** Resolves once `condition` holds, checking every 10 ms (for at most 5 s). */
-async function waitUntil(condition: () => boolean): Promise<void> {
-  for (let tries = 0; tries < 500 && !condition(); tries += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.ok(condition(), 'the condition never held');
-}
 
 /** Writes `{"a":` then one byte every 50 ms, for ever: only the per-call bound ends it. */
 function trickle(response: ServerResponse): void {
@@ -123,7 +119,10 @@ describe('when the third party cannot be reached or fails mid-way', () => {
       const faults = [silent, hangUp, stallMidBody, resetMidBody, notHttp, hugeHeaders, slowTrickle].map((server) =>
         callCommand(patient, 'GetRequest', { url: server.url }).finally(() => (settled += 1)),
       );
-      await waitUntil(() => hanging.every((server, index) => server.seen.length > (seenBefore[index] ?? 0)));
+      await pollUntil(
+        () => hanging.every((server, index) => server.seen.length > (seenBefore[index] ?? 0)) || undefined,
+        () => 'the hanging servers never received their requests',
+      );
       const good = await callCommand(patient, 'GetRequest', { url: healthy.url });
       assert.equal(good.envelope.error, null);
       assert.ok(settled <= faults.length - hanging.length, `the good call was answered after ${settled} of the faults, hanging ones included`);
