@@ -8,7 +8,6 @@ import { answerJson, freePort, startRawServer, startUpstream, type Upstream } fr
 
 const TIMEOUT_MS = 300;
 
-
 /** Writes `{"a":` then one byte every 50 ms, for ever: only the per-call bound ends it. */
 function trickle(response: ServerResponse): void {
   response.writeHead(200, { 'content-type': 'application/json' });
