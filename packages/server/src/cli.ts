@@ -31,7 +31,8 @@ Options:
   -v, --version            print the version
   -h, --help               print this help
 
-Every other setting comes from the environment: see the configuration table in README.md.
+Every other setting comes from the environment: see the configuration table in README.md
+(at the top of the source checkout; /app/README.md in the Docker image).
 `;
 
 /** Command-line options override the environment variables of the same meaning. */
