@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import { exitOf, listeningUrl, logRecords, runCli, waitForOutput, watch, type CliRun } from './fixtures/cli-process.js';
+import { CLI, exitOf, listeningUrl, logRecords, runCli, waitForOutput, watch, type CliRun } from './fixtures/cli-process.js';
 
 const SLOW_CONNECTOR = fileURLToPath(new URL('./fixtures/slow-connector.mjs', import.meta.url));
 const NOT_A_CONNECTOR = fileURLToPath(new URL('./fixtures/not-a-connector.mjs', import.meta.url));
@@ -158,6 +158,27 @@ describe('the connector-proxy command', () => {
       const guarded = runCli(['--port', String(taken.port), '--host', '0.0.0.0'], { CONNECTOR_PROXY_DATA_DIR: dataDir, CONNECTOR_PROXY_API_KEY: 'k'.repeat(32), CONNECTOR_PROXY_EGRESS_ALLOW: 'api.example.com' });
       assert.equal(await exitOf(guarded), 1);
       assert.deepEqual(exposureWarnings(guarded), []);
+    } finally {
+      taken.close();
+    }
+  });
+
+  // `script` (util-linux) gives the proxy a terminal as its standard output, as a person's shell does.
+  test('at a terminal, lines are pretty by default (and in a pipe JSON, as every other test here sees)', async (t) => {
+    if (!existsSync('/usr/bin/script')) {
+      assert.notEqual(process.env.CI, 'true', '/usr/bin/script (util-linux) is needed in CI');
+      t.skip('no /usr/bin/script to give the proxy a terminal');
+      return;
+    }
+    const taken = await holdPort();
+    try {
+      const command = `${process.execPath} ${CLI} --port ${taken.port} --host 127.0.0.1`;
+      const run = watch(spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', TERM: 'dumb', CONNECTOR_PROXY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cli-tty-')) } }));
+      assert.equal(await exitOf(run), 1, run.output());
+      const text = run.output().replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '');
+      assert.match(text, /^\[\d{4}-\d{2}-\d{2} [\d:.]+\] INFO: aws connector ready/m);
+      assert.doesNotMatch(text, /^\{/m, 'no JSON line at a terminal');
+      assert.match(text, /^connector-proxy: PORT \d+ is already in use/m);
     } finally {
       taken.close();
     }
