@@ -31,6 +31,17 @@ export const ProxyErrorCodes = {
   callbackUrlDenied: 'callback_url_denied',
 } as const;
 
+/**
+ * True for a third party's (or a command's own work's) failure: the PascalCase codes, such as
+ * `HttpError503` or `ConnectionRefused`, as opposed to the proxy's own snake_case ones. Metrics
+ * count these apart and the call's log line is a warning.
+ */
+export function isThirdPartyFailure(code: string): boolean {
+  return THIRD_PARTY_CODE.test(code);
+}
+
+const THIRD_PARTY_CODE = /^[A-Z]/;
+
 export function commandNotFound(id: string): CommandError {
   return commandError({
     code: ProxyErrorCodes.commandNotFound,

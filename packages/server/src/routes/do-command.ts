@@ -9,7 +9,7 @@ import { acceptJob } from '../job-acceptance.js';
 import type { JobSystem } from '../jobs/job-system.js';
 import { errorReply, resultEnvelope } from '../envelope.js';
 import { sendEnvelope } from '../envelope-reply.js';
-import { commandNotFound, internalError, invalidBody, tooManyCalls } from '../errors.js';
+import { commandNotFound, internalError, invalidBody, isThirdPartyFailure, tooManyCalls } from '../errors.js';
 import type { CallOutcome, ProxyMetrics } from '../metrics.js';
 import type { CallResponseBudget, SharedResponseBudget } from '../response-budget.js';
 
@@ -107,15 +107,12 @@ function logCall(request: FastifyRequest, metrics: ProxyMetrics, command: string
 }
 
 /**
- * A third party's failure (`HttpError503`, `ConnectionRefused`: the PascalCase codes) is worth an
- * operator's look, and a warning says so; the proxy's own answers to a caller's mistake
- * (`invalid_parameters`, snake_case) and successes are ordinary calls.
+ * A third party's failure is worth an operator's look, and a warning says so; the proxy's own
+ * answers to a caller's mistake (`invalid_parameters`) and successes are ordinary calls.
  */
 function callLogLevel(errorCode: string | undefined): 'info' | 'warn' {
-  return errorCode !== undefined && THIRD_PARTY_CODE.test(errorCode) ? 'warn' : 'info';
+  return errorCode !== undefined && isThirdPartyFailure(errorCode) ? 'warn' : 'info';
 }
-
-const THIRD_PARTY_CODE = /^[A-Z]/;
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
