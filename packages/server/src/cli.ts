@@ -2,7 +2,7 @@
 // V8's young generation capped at 4 MB a half (default 16): a call's data dies young either way,
 // and the smaller nursery keeps resident memory 10-40 MB lower under load, for little cost to small
 // calls and up to ~20 % of the calls/s of large request bodies (README.md, "Benchmarks").
-// `npm start`, the Dockerfile and the bench pass the same flag.
+// `npm start`, the Dockerfile, the bench and bin/connector-proxy.js pass the same flag.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
