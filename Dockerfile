@@ -11,10 +11,13 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8200 CONNECTOR_PROXY_DATA_DIR=/app/data
 WORKDIR /app
 COPY --from=build /app /app
+# `connector-proxy --help` points to README.md's configuration table: the image carries it.
+COPY README.md ./
+COPY docs ./docs
 # Background jobs live here (SQLite); mount a volume to keep them across restarts.
 RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 VOLUME /app/data
 USER node
 EXPOSE 8200
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/liveness').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/liveness').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--max-semi-space-size=4", "packages/server/dist/cli.js"]

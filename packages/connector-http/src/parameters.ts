@@ -5,7 +5,12 @@
  */
 import { Type, type Static, type TProperties } from '@connector-proxy/sdk';
 
-const url = Type.String({ description: 'The http: or https: URL to call, e.g. https://api.example.com/orders/7' });
+// The scheme is checked here too (the request checks the whole URL): a URL that cannot be one is
+// then named with every other bad parameter of the call, not after they are fixed.
+const url = Type.String({
+  pattern: '^[\\x00-\\x20]*[Hh][Tt][Tt][Pp][Ss]?:',
+  description: 'The http: or https: URL to call, e.g. https://api.example.com/orders/7',
+});
 const headers = Type.Optional(
   Type.Any({ description: 'Request headers as an object of names to values, e.g. {"Accept": "application/json"}' }),
 );

@@ -39,6 +39,8 @@ export interface CommandError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** A token set refreshed before the failure, still to be stored by the engine. */
   readonly tokenRefresh: OAuthTokenRefresh | undefined;
+  /** The parameters an `invalid_parameters` error is about, by name (never their values): the proxy logs them. */
+  readonly parameters: readonly string[] | undefined;
 }
 
 /** What {@link commandError} takes. */
@@ -51,6 +53,7 @@ export interface CommandErrorOptions {
   headers?: Record<string, string | string[]>;
   retryAfterSeconds?: number;
   tokenRefresh?: OAuthTokenRefresh;
+  parameters?: readonly string[];
   cause?: unknown;
 }
 
@@ -71,6 +74,7 @@ export function commandError(options: CommandErrorOptions): CommandError {
   error.headers = options.headers;
   error.retryAfterSeconds = options.retryAfterSeconds;
   error.tokenRefresh = options.tokenRefresh;
+  error.parameters = options.parameters;
   error[BRAND] = true;
   return error as unknown as CommandError;
 }
@@ -99,7 +103,7 @@ export interface ParameterProblem {
  */
 export function invalidParameters(problems: readonly ParameterProblem[]): CommandError {
   const list = problems.map((p) => `${p.parameter} ${p.message}`).join('; ');
-  return commandError({ code: SdkErrorCodes.invalidParameters, status: 400, message: `Invalid parameters: ${list}` });
+  return commandError({ code: SdkErrorCodes.invalidParameters, status: 400, message: `Invalid parameters: ${list}`, parameters: problems.map((p) => p.parameter) });
 }
 
 /**

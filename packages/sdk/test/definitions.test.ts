@@ -66,6 +66,7 @@ describe('errors', () => {
     assert.equal(error.code, 'invalid_parameters');
     assert.equal(error.status, 400);
     assert.equal(error.message, 'Invalid parameters: url is required; body_format must be one of json, form');
+    assert.deepEqual(error.parameters, ['url', 'body_format'], 'the names, for the proxy to log without the values');
   });
 });
 

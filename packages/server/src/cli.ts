@@ -2,13 +2,14 @@
 // V8's young generation capped at 4 MB a half (default 16): a call's data dies young either way,
 // and the smaller nursery keeps resident memory 10-40 MB lower under load, for little cost to small
 // calls and up to ~20 % of the calls/s of large request bodies (README.md, "Benchmarks").
-// `npm start`, the Dockerfile and the bench pass the same flag.
+// `npm start`, the Dockerfile, the bench and bin/connector-proxy.js pass the same flag.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { isCommandError } from '@connector-proxy/sdk';
 import { isClusterPrimary, isClusterWorker, runClusterPrimary, stopWhenPrimaryAsks } from './cluster.js';
 import { loadConfig } from './config.js';
+import { warnAboutExposure } from './exposure-warnings.js';
 import { closeOnSignals } from './shutdown.js';
 
 // The old generation may grow to twice what survived the last full collection before the next
@@ -25,11 +26,13 @@ Options:
   -p, --port <port>        port to listen on (env PORT, default 8200)
   -H, --host <host>        address to listen on (env HOST, default 0.0.0.0)
       --log-level <level>  fatal|error|warn|info|debug|trace|silent (env CONNECTOR_PROXY_LOG_LEVEL)
+      --log-format <f>     json|pretty (env CONNECTOR_PROXY_LOG_FORMAT; default pretty on a terminal, else json)
       --workers <n>        processes sharing the port, 1 to 64 (env CONNECTOR_PROXY_WORKERS, default 1)
   -v, --version            print the version
   -h, --help               print this help
 
-Every other setting comes from the environment: see the configuration table in README.md.
+Every other setting comes from the environment: see the configuration table in README.md
+(at the top of the source checkout; /app/README.md in the Docker image).
 `;
 
 /** Command-line options override the environment variables of the same meaning. */
@@ -40,6 +43,7 @@ function environmentFromArgs(argv: string[]): NodeJS.ProcessEnv | undefined {
       port: { type: 'string', short: 'p' },
       host: { type: 'string', short: 'H' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       workers: { type: 'string' },
       version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -58,6 +62,7 @@ function environmentFromArgs(argv: string[]): NodeJS.ProcessEnv | undefined {
   if (values.port !== undefined) env.PORT = values.port;
   if (values.host !== undefined) env.HOST = values.host;
   if (values['log-level'] !== undefined) env.CONNECTOR_PROXY_LOG_LEVEL = values['log-level'];
+  if (values['log-format'] !== undefined) env.CONNECTOR_PROXY_LOG_FORMAT = values['log-format'];
   if (values.workers !== undefined) env.CONNECTOR_PROXY_WORKERS = values.workers;
   return env;
 }
@@ -72,7 +77,11 @@ async function main(): Promise<void> {
   const { createProxy } = await import('./proxy.js');
   const proxy = await createProxy({ env });
   if (isClusterWorker()) stopWhenPrimaryAsks(proxy);
-  else closeOnSignals(proxy, proxy.config.shutdownGraceMs);
+  else {
+    // In a cluster the primary warns, once.
+    warnAboutExposure(proxy.config, proxy.log);
+    closeOnSignals(proxy, proxy.config.shutdownGraceMs);
+  }
   await proxy.listen();
 }
 

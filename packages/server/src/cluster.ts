@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ProxyConfig } from './config.js';
+import { warnAboutExposure } from './exposure-warnings.js';
 import { createLogger } from './logger.js';
 import type { Proxy } from './proxy.js';
 import { gracefulStop } from './shutdown.js';
@@ -59,7 +60,7 @@ export function stopWhenPrimaryAsks(proxy: Proxy): void {
  * before all of them first listened means the start failed: everything stops, exit code 1.
  */
 export function runClusterPrimary(config: ProxyConfig): void {
-  const log = createLogger(config.logLevel).child({ component: 'cluster' });
+  const log = createLogger(config.logLevel, config.logFormat).child({ component: 'cluster' });
   const slots: Slot[] = Array.from({ length: config.workers }, (_, index) => ({
     number: index + 1,
     worker: undefined,
@@ -125,6 +126,7 @@ export function runClusterPrimary(config: ProxyConfig): void {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
+  warnAboutExposure(config, log);
   warnAboutStrandedJobs(config, log);
   log.info({ workers: config.workers }, 'starting workers');
   for (const slot of slots) fork(slot);

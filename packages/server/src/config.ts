@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { configurationError } from '@connector-proxy/sdk';
 import type { LevelWithSilent } from 'pino';
+import type { LogFormat } from './logger.js';
 
 /** The proxy's configuration, read and checked once at start. */
 export interface ProxyConfig {
@@ -27,6 +28,8 @@ export interface ProxyConfig {
   readonly workers: number;
   readonly shutdownGraceMs: number;
   readonly logLevel: LevelWithSilent;
+  /** `CONNECTOR_PROXY_LOG_FORMAT`; unset: `pretty` when lines go to a terminal, else `json` (see logger.ts). */
+  readonly logFormat: LogFormat | undefined;
   /** Extra connector modules: npm package names or file paths. */
   readonly connectors: readonly string[];
   /** Built-in connectors to leave out, by connector name. */
@@ -111,6 +114,7 @@ export function loadConfig(env: Environment): ProxyConfig {
     workers: integer(env, 'CONNECTOR_PROXY_WORKERS', 1, 1, 64),
     shutdownGraceMs: integer(env, 'CONNECTOR_PROXY_SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     logLevel: logLevel(env),
+    logFormat: logFormat(env),
     connectors: list(env, 'CONNECTOR_PROXY_CONNECTORS') ?? [],
     disabledConnectors: list(env, 'CONNECTOR_PROXY_DISABLED_CONNECTORS') ?? [],
     jobs: loadJobsConfig(env),
@@ -298,4 +302,14 @@ function logLevel(env: Environment): LevelWithSilent {
     throw configurationError('CONNECTOR_PROXY_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`);
   }
   return raw as LevelWithSilent;
+}
+
+const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+function logFormat(env: Environment): LogFormat | undefined {
+  const raw = text(env, 'CONNECTOR_PROXY_LOG_FORMAT');
+  if (raw !== undefined && !(LOG_FORMATS as readonly string[]).includes(raw)) {
+    throw configurationError('CONNECTOR_PROXY_LOG_FORMAT', `must be one of ${LOG_FORMATS.join(', ')} (got ${JSON.stringify(raw)})`);
+  }
+  return raw as LogFormat | undefined;
 }

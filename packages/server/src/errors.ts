@@ -31,6 +31,17 @@ export const ProxyErrorCodes = {
   callbackUrlDenied: 'callback_url_denied',
 } as const;
 
+/**
+ * True for a third party's (or a command's own work's) failure: the PascalCase codes, such as
+ * `HttpError503` or `ConnectionRefused`, as opposed to the proxy's own snake_case ones. Metrics
+ * count these apart and the call's log line is a warning.
+ */
+export function isThirdPartyFailure(code: string): boolean {
+  return THIRD_PARTY_CODE.test(code);
+}
+
+const THIRD_PARTY_CODE = /^[A-Z]/;
+
 export function commandNotFound(id: string): CommandError {
   return commandError({
     code: ProxyErrorCodes.commandNotFound,
@@ -226,4 +237,23 @@ export function callbackUrlDenied(reason: string): CommandError {
     status: 400,
     message: `spiff__callback_url: ${reason}. The result could never be delivered there, so the job was not accepted`,
   });
+}
+
+/** Why a listening socket could not be opened, in the operator's terms, by the system's error code. */
+const LISTEN_PROBLEMS: Readonly<Record<string, (host: string, port: number) => [variable: string, problem: string]>> = {
+  EADDRINUSE: (host, port) => ['PORT', `${port} is already in use on ${host}: stop what listens there, or choose another port`],
+  EACCES: (_host, port) => ['PORT', `${port} needs privileges this process lacks: choose a port above 1023`],
+  EADDRNOTAVAIL: (host) => ['HOST', `${host} is not an address of this machine: use one of its addresses, 127.0.0.1, or 0.0.0.0 for all`],
+  ENOTFOUND: (host) => ['HOST', `${host} is not a known host name or address`],
+  EAI_AGAIN: (host) => ['HOST', `${host} could not be resolved now (the name service did not answer)`],
+  EAI_FAIL: (host) => ['HOST', `${host} could not be resolved`],
+};
+
+/** The listening socket could not be opened: a configuration mistake, said in one line; `undefined` for other errors. */
+export function cannotListen(error: unknown, host: string, port: number): CommandError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  const problem = typeof code === 'string' ? LISTEN_PROBLEMS[code] : undefined;
+  if (problem === undefined) return undefined;
+  const [variable, message] = problem(host, port);
+  return configurationError(variable, `${message} (${code as string})`);
 }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isThirdPartyFailure } from './errors.js';
 import type { JobState } from './jobs/job-store.js';
 
 /** How a call ended, as the call's log line says: answered, failed (any error envelope), or taken as a background job. */
@@ -12,9 +13,6 @@ const JOB_STATES: readonly JobState[] = ['accepted', 'running', 'delivering', 'd
 
 /** From a cached 1 ms answer to the engine's 45 s timeout (commands are cut at 40 s by default). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45];
-
-/** PascalCase codes are a third party's (or the command's own work's) failures; snake_case ones are the proxy's. */
-const THIRD_PARTY_CODE = /^[A-Z]/;
 
 /** A command's series, made once at start so a call only increments. */
 interface CommandSeries {
@@ -106,7 +104,7 @@ export class ProxyMetrics {
     const series = this.commands.get(commandId) ?? this.unknown;
     series.calls[outcome].inc();
     series.duration.observe(seconds);
-    if (errorCode !== undefined && THIRD_PARTY_CODE.test(errorCode)) {
+    if (errorCode !== undefined && isThirdPartyFailure(errorCode)) {
       this.upstreamFailures.inc({ command: series.label, error_code: errorCode });
     }
   }

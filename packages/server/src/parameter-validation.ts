@@ -84,6 +84,8 @@ function describe(error: ValueError, property: TProperties[string] | undefined):
       return `must be at most ${String(property?.maximum)}`;
     case ValueErrorType.StringMinLength:
       return property?.minLength === 1 ? `must not be empty${expected}` : `must be at least ${String(property?.minLength)} characters long${expected}`;
+    case ValueErrorType.StringPattern:
+      return `is not in the expected form${expected}`;
     case ValueErrorType.Union:
       return `must be ${unionChoices(property)}${expected}`;
     default:

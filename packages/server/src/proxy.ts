@@ -8,6 +8,7 @@ import { loadConfig, type Environment, type ProxyConfig } from './config.js';
 import { loadConnectors } from './connector-loader.js';
 import { startJobSystem, type JobSystem } from './jobs/job-system.js';
 import { createEgressPolicy } from './egress-policy.js';
+import { cannotListen } from './errors.js';
 import { createLogger } from './logger.js';
 import { ProxyMetrics } from './metrics.js';
 import { SharedResponseBudget } from './response-budget.js';
@@ -47,7 +48,7 @@ export interface Proxy {
  */
 export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
   const config = loadConfig(options.env ?? process.env);
-  const log = createLogger(config.logLevel, options.logStream);
+  const log = createLogger(config.logLevel, config.logFormat, options.logStream);
   // Before any connector opens a pool: bad typeahead data stops the start with nothing to close.
   const typeahead = loadTypeahead(config.typeaheadDir, log);
   const connectors: LoadedConnector[] = options.connectors
@@ -87,7 +88,9 @@ export async function createProxy(options: ProxyOptions = {}): Promise<Proxy> {
     log,
     responseBudget,
     async listen(port = config.port, host = config.host) {
-      const address = await app.listen({ port, host });
+      const address = await app.listen({ port, host }).catch((error: unknown) => {
+        throw cannotListen(error, host, port) ?? error;
+      });
       log.info({ commands: registry.size }, `connector-proxy listening at ${address}`);
       return address;
     },

@@ -458,6 +458,23 @@ describe('bad input thrown at every route of a proxy with the built-in connector
       }
     });
 
+    test('{"url": 5, "attempts": "many"} names both parameters in one answer', async () => {
+      const answer = await post('http/GetRequestV2', JSON.stringify({ url: 5, attempts: 'many' }));
+      const envelope = assertAnswered(answer, 'url 5 and attempts "many"');
+      assert.equal(answer.status, 400);
+      assert.equal(envelope.error?.error_code, 'invalid_parameters');
+      assert.match(envelope.error?.message ?? '', /^Invalid parameters: url .*; attempts must be a whole number/);
+    });
+
+    test('a URL of another scheme is named with the other bad parameters, before anything is sent', async () => {
+      for (const url of ['ftp://127.0.0.1/x', 'not a url', '']) {
+        const answer = await post('http/GetRequestV2', JSON.stringify({ url, attempts: 99 }));
+        const envelope = assertAnswered(answer, `url ${JSON.stringify(url)}`);
+        assert.equal(answer.status, 400);
+        assert.match(envelope.error?.message ?? '', /^Invalid parameters: url .*; attempts must be at most 10$/, url);
+      }
+    });
+
     test('a convertible value beside a wrong one is not reported as wrong', async () => {
       const answer = await post('smtp/SendEmail', JSON.stringify({ smtp_host: '127.0.0.1', smtp_port: '25', email_subject: [], email_body: 'b', email_to: 'a@example.org', email_from: 'b@example.org' }));
       const envelope = assertAnswered(answer, 'smtp_port "25" beside email_subject []');

@@ -13,6 +13,12 @@ describe('configuration from the environment', () => {
     assert.equal(config.apiKey, undefined);
     assert.equal(config.corsOrigins, undefined);
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.logFormat, undefined, 'unset: the logger picks pretty for a terminal, else JSON');
+  });
+
+  test('CONNECTOR_PROXY_LOG_FORMAT: json or pretty', () => {
+    assert.equal(loadConfig({ CONNECTOR_PROXY_LOG_FORMAT: 'json' }).logFormat, 'json');
+    assert.equal(loadConfig({ CONNECTOR_PROXY_LOG_FORMAT: ' pretty ' }).logFormat, 'pretty');
   });
 
   test('values are read and lists are split at commas', () => {
@@ -39,6 +45,7 @@ describe('configuration from the environment', () => {
       [{ CONNECTOR_PROXY_HTTP_TIMEOUT_MS: '-5' }, /^CONNECTOR_PROXY_HTTP_TIMEOUT_MS/],
       [{ CONNECTOR_PROXY_HTTP_TIMEOUT_MS: '1.5' }, /^CONNECTOR_PROXY_HTTP_TIMEOUT_MS/],
       [{ CONNECTOR_PROXY_LOG_LEVEL: 'loud' }, /^CONNECTOR_PROXY_LOG_LEVEL must be one of/],
+      [{ CONNECTOR_PROXY_LOG_FORMAT: 'text' }, /^CONNECTOR_PROXY_LOG_FORMAT must be one of json, pretty \(got "text"\)$/],
     ];
     for (const [env, message] of cases) {
       assert.throws(() => loadConfig(env), (error: Error & { code?: string }) => {

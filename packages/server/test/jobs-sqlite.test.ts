@@ -12,7 +12,7 @@ import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import http from '@connector-proxy/connector-http';
 import { CallbackReceiver, jobInState } from './fixtures/callback-receiver.js';
 import { startCli } from './fixtures/cli-process.js';
-import { call } from './fixtures/proxy-client.js';
+import { call, LogCapture } from './fixtures/proxy-client.js';
 
 const SLOW_CONNECTOR = fileURLToPath(new URL('./fixtures/slow-connector.mjs', import.meta.url));
 
@@ -41,6 +41,7 @@ describe('background jobs on SQLite', () => {
   let receiver: CallbackReceiver;
   let upstream: Awaited<ReturnType<typeof startUpstream>>;
   const dataDir = tempDir();
+  const logs = new LogCapture();
 
   before(async () => {
     receiver = await CallbackReceiver.start();
@@ -52,8 +53,8 @@ describe('background jobs on SQLite', () => {
         CONNECTOR_PROXY_CALLBACK_BASE_DELAY_MS: '40',
         CONNECTOR_PROXY_JOB_MAX_RUNS: '2',
         CONNECTOR_PROXY_CALLBACK_MAX_ATTEMPTS: '4',
-        CONNECTOR_PROXY_LOG_LEVEL: 'silent',
       },
+      logStream: logs,
     });
   });
   after(async () => {
@@ -134,6 +135,14 @@ describe('background jobs on SQLite', () => {
     assert.equal(delivery.envelope.error?.error_code, 'HttpError503');
     assert.equal(upstream.calls() - before, 2);
     assert.equal((await jobInState(proxy.url, id, 'delivered')).runs, 2);
+    const warnings = logs.records().filter((r) => r.job === id && r.level === 'warn');
+    assert.deepEqual(
+      warnings.map((r) => [r.msg, r.error_code]),
+      [
+        ['job command failed transiently; it will run again', 'HttpError503'],
+        ['job command failed: its third party did', 'HttpError503'],
+      ],
+    );
   });
 
   test('an unknown job is a 404 job_not_found', async () => {

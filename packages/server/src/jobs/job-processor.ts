@@ -5,7 +5,7 @@ import { CallLogger } from '../command-logger.js';
 import { runCommand } from '../command-runner.js';
 import type { JobsConfig } from '../config.js';
 import { errorReply, resultEnvelope } from '../envelope.js';
-import { commandNotFound, internalError } from '../errors.js';
+import { commandNotFound, internalError, isThirdPartyFailure } from '../errors.js';
 import { backoffDelay } from './backoff.js';
 import type { SharedResponseBudget } from '../response-budget.js';
 import type { CallbackClient } from './callback-delivery.js';
@@ -90,6 +90,7 @@ async function runJobCommand(job: ActiveJob, registry: CommandRegistry, config: 
       return { kind: 'run-later', error: `${error.code}: ${error.message}` };
     }
     if (!isCommandError(error)) log.error({ err: error }, 'job command failed unexpectedly');
+    else if (isThirdPartyFailure(error.code)) log.warn({ error_code: error.code, runs }, 'job command failed: its third party did');
     return { kind: 'ran', envelope: errorReply(error, logger.lines, () => internalError(job.id)).envelope };
   }
 }

@@ -9,7 +9,7 @@ import { acceptJob } from '../job-acceptance.js';
 import type { JobSystem } from '../jobs/job-system.js';
 import { errorReply, resultEnvelope } from '../envelope.js';
 import { sendEnvelope } from '../envelope-reply.js';
-import { commandNotFound, internalError, invalidBody, tooManyCalls } from '../errors.js';
+import { commandNotFound, internalError, invalidBody, isThirdPartyFailure, tooManyCalls } from '../errors.js';
 import type { CallOutcome, ProxyMetrics } from '../metrics.js';
 import type { CallResponseBudget, SharedResponseBudget } from '../response-budget.js';
 
@@ -75,20 +75,24 @@ function closeWhenAnswered(reply: FastifyReply, budget: CallResponseBudget): voi
 function replyWithError(request: FastifyRequest, reply: FastifyReply, metrics: ProxyMetrics, id: string, started: number, error: unknown, logger: CallLogger): FastifyReply {
   if (!isCommandError(error)) request.log.error({ err: error, command: id }, 'command failed unexpectedly');
   const answer = errorReply(error, logger.lines, () => internalError(request.id));
-  logCall(request, metrics, id, started, answer.status, answer.envelope);
+  logCall(request, metrics, id, started, answer.status, answer.envelope, isCommandError(error) ? error.parameters : undefined);
   return sendEnvelope(reply.headers(answer.headers), answer.status, answer.envelope);
 }
 
-/** The one record of each call, its log line and its metrics, made from the same values: which command, how long, how it ended. */
-function logCall(request: FastifyRequest, metrics: ProxyMetrics, command: string, started: number, status: number, envelope: Envelope): void {
+/**
+ * The one record of each call, its log line and its metrics, made from the same values: which
+ * command, how long, how it ended, and for bad parameters which ones (by name: a value may be a secret).
+ */
+function logCall(request: FastifyRequest, metrics: ProxyMetrics, command: string, started: number, status: number, envelope: Envelope, parameters?: readonly string[]): void {
   const durationMs = performance.now() - started;
   const errorCode = envelope.error?.error_code;
   const outcome: CallOutcome = errorCode !== undefined ? 'error' : status === 202 ? 'accepted' : 'ok';
   metrics.recordCall(command, outcome, durationMs / 1000, errorCode);
-  // Asked first so that a call costs nothing for its line when the level is above info. The
+  const level = callLogLevel(errorCode);
+  // Asked first so that a call costs nothing for its line when the level is above its own. The
   // request's logger is a pino child (app.ts gives Fastify a pino logger), whatever Fastify's type says.
-  if (!(request.log as Logger).isLevelEnabled('info')) return;
-  request.log.info(
+  if (!(request.log as Logger).isLevelEnabled(level)) return;
+  request.log[level](
     {
       command,
       duration_ms: Math.round(durationMs * 100) / 100,
@@ -96,9 +100,18 @@ function logCall(request: FastifyRequest, metrics: ProxyMetrics, command: string
       status,
       http_status: envelope.command_response.http_status,
       error_code: errorCode,
+      parameters,
     },
     'command call',
   );
+}
+
+/**
+ * A third party's failure is worth an operator's look, and a warning says so; the proxy's own
+ * answers to a caller's mistake (`invalid_parameters`) and successes are ordinary calls.
+ */
+function callLogLevel(errorCode: string | undefined): 'info' | 'warn' {
+  return errorCode !== undefined && isThirdPartyFailure(errorCode) ? 'warn' : 'info';
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
