@@ -3,7 +3,7 @@ import type { LoadResult } from './load.js';
 import type { Machine } from './machine.js';
 import type { ScenarioKey } from './scenarios.js';
 
-/** One target (the proxy, nginx proxy_pass, or the bare hop) in one scenario. */
+/** One target (the proxy, the proxy before, nginx proxy_pass, or the bare hop) in one scenario. */
 export interface TargetFigures {
   /** Of the median round (by calls/s). */
   readonly callsPerSecond: number;
@@ -25,6 +25,10 @@ export interface ScenarioFigures {
   readonly nginx: TargetFigures | undefined;
   /** proxy calls/s ÷ nginx calls/s. */
   readonly ratio: number | undefined;
+  /** The proxy of another checkout (`--before`), measured in the same rounds. */
+  readonly before?: TargetFigures;
+  /** proxy before calls/s ÷ nginx calls/s. */
+  readonly beforeRatio?: number;
   /** The reference hop (bare-hop.ts), with `--bare-hop` only. */
   readonly bareHop?: TargetFigures;
   /** bare hop calls/s ÷ nginx calls/s. */
@@ -45,6 +49,7 @@ export interface BenchReport {
     readonly rounds: number;
     readonly roundSeconds: number;
     readonly bareHop: boolean;
+    readonly before: string | undefined;
   };
   readonly scenarios: readonly ScenarioFigures[];
 }
