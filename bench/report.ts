@@ -14,6 +14,8 @@ export interface TargetFigures {
   readonly errors: number;
   /** Largest resident memory of the process tree seen during its load, in MB. */
   readonly rssMb: number;
+  /** CPU time (user and system) of the process tree per answered call over the measured rounds, in microseconds. */
+  readonly cpuUsPerCall: number;
   readonly rounds: readonly LoadResult[];
 }
 
@@ -54,8 +56,8 @@ export interface BenchReport {
   readonly scenarios: readonly ScenarioFigures[];
 }
 
-/** The median round by calls/s (the lower middle for an even count), errors summed, memory at its peak. */
-export function summarize(rounds: readonly LoadResult[], rssBytes: number): TargetFigures {
+/** The median round by calls/s (the lower middle for an even count), errors summed, memory at its peak, CPU per call over all rounds. */
+export function summarize(rounds: readonly LoadResult[], rssBytes: number, cpu: { seconds: number; calls: number }): TargetFigures {
   const sorted = [...rounds].sort((a, b) => a.callsPerSecond - b.callsPerSecond);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   if (median === undefined) throw new Error('no round was measured');
@@ -66,6 +68,7 @@ export function summarize(rounds: readonly LoadResult[], rssBytes: number): Targ
     p99Ms: median.p99Ms,
     errors: rounds.reduce((sum, round) => sum + round.statusErrors + round.socketErrors, 0),
     rssMb: rssBytes / 1024 / 1024,
+    cpuUsPerCall: cpu.calls === 0 ? 0 : (cpu.seconds / cpu.calls) * 1e6,
     rounds,
   };
 }

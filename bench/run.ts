@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFloors } from './floors.js';
 import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load.js';
+import { treeCpuSeconds } from './cpu-time.js';
 import { sampleResidentMemory } from './memory.js';
 import { describeMachine } from './machine.js';
 import { findNginx, startNginxProxy, startNginxUpstream } from './nginx.js';
@@ -136,7 +137,7 @@ interface ScenarioTargets {
 
 /** Warm-up for each target, then the rounds: proxy, (proxy before, bare hop,) nginx, proxy … so all see the same machine. */
 async function measureScenario(scenario: Scenario, targets: ScenarioTargets, options: BenchOptions, generator: LoadGenerator, folder: string): Promise<ScenarioFigures> {
-  const prepare = (target: Target, load: LoadTarget) => ({ target, load, file: bodyFile(folder, `${scenario.key}-${target.name.replace(' ', '-')}`, load), rounds: [] as LoadResult[], rss: 0 });
+  const prepare = (target: Target, load: LoadTarget) => ({ target, load, file: bodyFile(folder, `${scenario.key}-${target.name.replaceAll(' ', '-')}`, load), rounds: [] as LoadResult[], rss: 0, cpu: { seconds: 0, calls: 0 } });
   const proxyRun = prepare(targets.proxy, scenario.proxied);
   const beforeRun = targets.before === undefined ? undefined : prepare(targets.before, scenario.proxied);
   const bareHopRun = targets.bareHop === undefined ? undefined : prepare(targets.bareHop, scenario.proxied);
@@ -144,8 +145,9 @@ async function measureScenario(scenario: Scenario, targets: ScenarioTargets, opt
   const runs = [proxyRun, beforeRun, bareHopRun, nginxRun].filter((run) => run !== undefined);
   const runOnce = async (run: (typeof runs)[number], seconds: number): Promise<LoadResult> => {
     const memory = sampleResidentMemory(run.target.pid);
+    const cpuBefore = treeCpuSeconds(run.target.pid);
     try {
-      return await generator.run({
+      const result = await generator.run({
         url: `${run.target.url}${run.load.path}`,
         method: run.load.method,
         bodyFile: run.file,
@@ -153,11 +155,16 @@ async function measureScenario(scenario: Scenario, targets: ScenarioTargets, opt
         threads: options.threads,
         durationSeconds: seconds,
       });
+      run.cpu.seconds += treeCpuSeconds(run.target.pid) - cpuBefore;
+      run.cpu.calls += result.callsPerSecond * seconds;
+      return result;
     } finally {
       run.rss = Math.max(run.rss, memory.stop());
     }
   };
   if (options.warmup > 0) for (const run of runs) await runOnce(run, options.warmup);
+  // The CPU per call counts the measured rounds only.
+  for (const run of runs) run.cpu = { seconds: 0, calls: 0 };
   for (let round = 1; round <= options.rounds; round += 1) {
     for (const run of runs) {
       const result = await runOnce(run, options.duration);
@@ -165,8 +172,8 @@ async function measureScenario(scenario: Scenario, targets: ScenarioTargets, opt
       say(`${scenario.title}, ${run.target.name}, round ${round}/${options.rounds}: ${Math.round(result.callsPerSecond)} calls/s, p99 ${result.p99Ms.toFixed(1)} ms`);
     }
   }
-  const figuresOf = (run: (typeof runs)[number] | undefined): TargetFigures | undefined => (run === undefined ? undefined : summarize(run.rounds, run.rss));
-  const proxy = summarize(proxyRun.rounds, proxyRun.rss);
+  const figuresOf = (run: (typeof runs)[number] | undefined): TargetFigures | undefined => (run === undefined ? undefined : summarize(run.rounds, run.rss, run.cpu));
+  const proxy = summarize(proxyRun.rounds, proxyRun.rss, proxyRun.cpu);
   const before = figuresOf(beforeRun);
   const bareHop = figuresOf(bareHopRun);
   const nginx = figuresOf(nginxRun);

@@ -2,7 +2,7 @@
 import type { FloorCheck } from './floors.js';
 import type { BenchReport, TargetFigures } from './report.js';
 
-const HEADER = ['scenario', 'target', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'of nginx', 'of bare hop'];
+const HEADER = ['scenario', 'target', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'CPU µs/call', 'of nginx', 'of bare hop'];
 
 export function renderTable(report: BenchReport, floors: readonly FloorCheck[]): string {
   const proxyName = report.settings.workers === 1 ? 'proxy' : `proxy ×${report.settings.workers}`;
@@ -63,7 +63,7 @@ function ratio(value: number | undefined): string {
 }
 
 function figures(target: TargetFigures): string[] {
-  return [Math.round(target.callsPerSecond).toLocaleString('en-US'), target.p50Ms.toFixed(2), target.p99Ms.toFixed(2), String(target.errors), target.rssMb.toFixed(0)];
+  return [Math.round(target.callsPerSecond).toLocaleString('en-US'), target.p50Ms.toFixed(2), target.p99Ms.toFixed(2), String(target.errors), target.rssMb.toFixed(0), target.cpuUsPerCall.toFixed(0)];
 }
 
 /** Text columns, the first row a header: the first `textColumns` left-aligned, numbers right-aligned. */
