@@ -1,8 +1,9 @@
+import type { Logger } from 'pino';
 import { redactUrls, type CommandLogger } from '@connector-proxy/sdk';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 /** The part of a pino (or Fastify request) logger a command's lines go to. */
-export type LogSink = Record<Level, (fields: Record<string, unknown>, message: string) => void>;
+type LogSink = Pick<Logger, Level>;
 
 /**
  * The logger a command gets: each line goes to the envelope's `spiff__logs` (so the engine
