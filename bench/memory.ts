@@ -46,7 +46,7 @@ function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** The process and all its descendants, through each thread's `children` list. */
-function processTree(pid: number): number[] {
+export function processTree(pid: number): number[] {
   const tree = [pid];
   for (let i = 0; i < tree.length; i += 1) {
     const tasks = `/proc/${tree[i]}/task`;

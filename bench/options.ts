@@ -21,6 +21,8 @@ export interface BenchOptions {
   readonly build: boolean;
   /** Also measure the bare Node.js hop (bare-hop.ts) beside the proxy. */
   readonly bareHop: boolean;
+  /** A second checkout, built, whose proxy is measured beside this one in the same rounds (A/B). */
+  readonly before: string | undefined;
 }
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -38,6 +40,8 @@ Options:
   --load <which>      auto | wrk | autocannon (default auto: wrk when installed)
   --only <keys>       comma-separated scenarios among ${SCENARIO_KEYS.join(', ')} (default all)
   --bare-hop          also measure the least a Node.js hop can do (bench/bare-hop.ts), as a reference
+  --before <dir>      also measure the proxy of another checkout, already built (its
+                      packages/server/dist/cli.js), in the same interleaved rounds: an A/B
   --no-build          do not run \`npm run build\` first
   -h, --help          print this help
 `;
@@ -58,6 +62,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       only: { type: 'string', default: SCENARIO_KEYS.join(',') },
       'no-build': { type: 'boolean', default: false },
       'bare-hop': { type: 'boolean', default: false },
+      before: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -74,6 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     scenarios: values.only.split(',').map((key) => oneOf('--only', key.trim(), SCENARIO_KEYS)),
     build: !values['no-build'],
     bareHop: values['bare-hop'],
+    before: values.before,
   };
 }
 

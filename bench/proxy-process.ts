@@ -1,6 +1,7 @@
 /** The proxy under test: the built command-line entry, as `npm start` runs it; and the bare hop beside it. */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopProcess } from './child-process.js';
 import { waitForPort } from './ports.js';
@@ -29,6 +30,8 @@ export interface ProxyStart {
   readonly env?: Record<string, string>;
   /** How long the port may take to answer (default 30 s): loading a large typeahead file takes longer. */
   readonly startTimeoutMs?: number;
+  /** The checkout whose built proxy runs (default: this one), for `--before`. */
+  readonly checkout?: string;
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -38,7 +41,8 @@ const WORKERS_SETTLE_MS = 2_000;
 export function startProxy(start: ProxyStart): Promise<RunningProxy> {
   return startServer({
     name: 'the proxy',
-    args: [CLI],
+    args: [start.checkout === undefined ? CLI : path.join(start.checkout, 'packages', 'server', 'dist', 'cli.js')],
+    cwd: start.checkout ?? ROOT,
     port: start.port,
     logFile: start.logFile,
     // The port answers once the first worker listens; the others are a moment behind, and a
@@ -59,13 +63,14 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
 
 /** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags as the proxy, on 127.0.0.1:`port`. */
 export function startBareHop(port: number, upstreamOrigin: string, logFile: string): Promise<RunningProxy> {
-  return startServer({ name: 'the bare hop', args: ['--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: {} });
+  return startServer({ name: 'the bare hop', args: ['--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], cwd: ROOT, port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: {} });
 }
 
 interface ServerStart {
   readonly name: string;
   /** After the V8 flags. */
   readonly args: readonly string[];
+  readonly cwd: string;
   readonly port: number;
   readonly logFile: string;
   /** How long to wait after the port answers. */
@@ -77,7 +82,7 @@ interface ServerStart {
 async function startServer(start: ServerStart): Promise<RunningProxy> {
   const log = createWriteStream(start.logFile);
   const child = spawn(process.execPath, [...NODE_FLAGS, ...start.args], {
-    cwd: ROOT,
+    cwd: start.cwd,
     env: { PATH: process.env.PATH ?? '', ...start.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,7 +3,7 @@ import type { LoadResult } from './load.js';
 import type { Machine } from './machine.js';
 import type { ScenarioKey } from './scenarios.js';
 
-/** One target (the proxy, nginx proxy_pass, or the bare hop) in one scenario. */
+/** One target (the proxy, the proxy before, nginx proxy_pass, or the bare hop) in one scenario. */
 export interface TargetFigures {
   /** Of the median round (by calls/s). */
   readonly callsPerSecond: number;
@@ -14,6 +14,8 @@ export interface TargetFigures {
   readonly errors: number;
   /** Largest resident memory of the process tree seen during its load, in MB. */
   readonly rssMb: number;
+  /** CPU time (user and system) of the process tree per answered call over the measured rounds, in microseconds. */
+  readonly cpuUsPerCall: number;
   readonly rounds: readonly LoadResult[];
 }
 
@@ -25,6 +27,10 @@ export interface ScenarioFigures {
   readonly nginx: TargetFigures | undefined;
   /** proxy calls/s ÷ nginx calls/s. */
   readonly ratio: number | undefined;
+  /** The proxy of another checkout (`--before`), measured in the same rounds. */
+  readonly before?: TargetFigures;
+  /** proxy before calls/s ÷ nginx calls/s. */
+  readonly beforeRatio?: number;
   /** The reference hop (bare-hop.ts), with `--bare-hop` only. */
   readonly bareHop?: TargetFigures;
   /** bare hop calls/s ÷ nginx calls/s. */
@@ -45,12 +51,13 @@ export interface BenchReport {
     readonly rounds: number;
     readonly roundSeconds: number;
     readonly bareHop: boolean;
+    readonly before: string | undefined;
   };
   readonly scenarios: readonly ScenarioFigures[];
 }
 
-/** The median round by calls/s (the lower middle for an even count), errors summed, memory at its peak. */
-export function summarize(rounds: readonly LoadResult[], rssBytes: number): TargetFigures {
+/** The median round by calls/s (the lower middle for an even count), errors summed, memory at its peak, CPU per call over all rounds. */
+export function summarize(rounds: readonly LoadResult[], rssBytes: number, cpu: { seconds: number; calls: number }): TargetFigures {
   const sorted = [...rounds].sort((a, b) => a.callsPerSecond - b.callsPerSecond);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
   if (median === undefined) throw new Error('no round was measured');
@@ -61,6 +68,7 @@ export function summarize(rounds: readonly LoadResult[], rssBytes: number): Targ
     p99Ms: median.p99Ms,
     errors: rounds.reduce((sum, round) => sum + round.statusErrors + round.socketErrors, 0),
     rssMb: rssBytes / 1024 / 1024,
+    cpuUsPerCall: cpu.calls === 0 ? 0 : (cpu.seconds / cpu.calls) * 1e6,
     rounds,
   };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkFloors } from './floors.js';
 import { chooseLoadGenerator, type LoadGenerator, type LoadResult } from './load.js';
+import { treeCpuSeconds } from './cpu-time.js';
 import { sampleResidentMemory } from './memory.js';
 import { describeMachine } from './machine.js';
 import { findNginx, startNginxProxy, startNginxUpstream } from './nginx.js';
@@ -75,20 +76,30 @@ async function main(): Promise<void> {
   cleanups.push(() => proxy.stop());
   say(`proxy: node packages/server/dist/cli.js, ${options.workers} worker(s), log level warn, on 127.0.0.1:${proxy.port}; load: ${generator.name}`);
 
+  const before = options.before === undefined
+    ? undefined
+    : await startProxy({ port: await freePort(), workers: options.workers, dataDir: path.join(folder, 'data-before'), logFile: path.join(RESULTS, 'proxy-before.log'), checkout: path.resolve(options.before) });
+  if (before !== undefined) {
+    cleanups.push(() => before.stop());
+    say(`proxy before: ${path.resolve(options.before ?? '')}/packages/server/dist/cli.js on 127.0.0.1:${before.port}, measured in the same rounds`);
+  }
+
   const bareHop = options.bareHop ? await startBareHop(await freePort(), `http://127.0.0.1:${upstream.port}`, path.join(RESULTS, 'bare-hop.log')) : undefined;
   if (bareHop !== undefined) cleanups.push(() => bareHop.stop());
 
   const proxyTarget: Target = { name: 'proxy', url: `http://127.0.0.1:${proxy.port}`, pid: proxy.pid };
+  const beforeTarget: Target | undefined = before === undefined ? undefined : { name: 'proxy before', url: `http://127.0.0.1:${before.port}`, pid: before.pid };
   const bareHopTarget: Target | undefined = bareHop === undefined ? undefined : { name: 'bare hop', url: `http://127.0.0.1:${bareHop.port}`, pid: bareHop.pid };
   const nginxTarget: Target | undefined = comparison === undefined ? undefined : { name: 'nginx', url: `http://127.0.0.1:${comparison.port}`, pid: comparison.pid };
-  const targets: ScenarioTargets = { proxy: proxyTarget, bareHop: bareHopTarget, nginx: nginxTarget };
+  const targets: ScenarioTargets = { proxy: proxyTarget, before: beforeTarget, bareHop: bareHopTarget, nginx: nginxTarget };
+  const envelopeTargets = [proxyTarget, beforeTarget, bareHopTarget].filter((target): target is Target => target !== undefined);
   const scenarios = makeScenarios(documents, `http://127.0.0.1:${upstream.port}`).filter((scenario) => options.scenarios.includes(scenario.key));
   const perTarget = options.warmup + options.rounds * options.duration;
-  say(`${scenarios.length * [proxyTarget, bareHopTarget, nginxTarget].filter(Boolean).length * perTarget} s of load to go`);
+  say(`${scenarios.length * [...envelopeTargets, nginxTarget].filter(Boolean).length * perTarget} s of load to go`);
 
   const figures: ScenarioFigures[] = [];
   for (const scenario of scenarios) {
-    await checkAnswers(scenario, bareHopTarget === undefined ? [proxyTarget] : [proxyTarget, bareHopTarget], nginxTarget?.url);
+    await checkAnswers(scenario, envelopeTargets, nginxTarget?.url);
     figures.push(await measureScenario(scenario, targets, options, generator, folder));
   }
 
@@ -106,6 +117,7 @@ async function main(): Promise<void> {
       rounds: options.rounds,
       roundSeconds: options.duration,
       bareHop: options.bareHop,
+      before: options.before,
     },
     scenarios: figures,
   };
@@ -115,24 +127,27 @@ async function main(): Promise<void> {
   say(`written: bench/results/latest.json`);
 }
 
-/** What a scenario loads: the proxy, and the bare hop and nginx when they run. */
+/** What a scenario loads: the proxy, and the proxy before, the bare hop and nginx when they run. */
 interface ScenarioTargets {
   readonly proxy: Target;
+  readonly before: Target | undefined;
   readonly bareHop: Target | undefined;
   readonly nginx: Target | undefined;
 }
 
-/** Warm-up for each target, then the rounds: proxy, (bare hop,) nginx, proxy … so all see the same machine. */
+/** Warm-up for each target, then the rounds: proxy, (proxy before, bare hop,) nginx, proxy … so all see the same machine. */
 async function measureScenario(scenario: Scenario, targets: ScenarioTargets, options: BenchOptions, generator: LoadGenerator, folder: string): Promise<ScenarioFigures> {
-  const prepare = (target: Target, load: LoadTarget) => ({ target, load, file: bodyFile(folder, `${scenario.key}-${target.name.replace(' ', '-')}`, load), rounds: [] as LoadResult[], rss: 0 });
+  const prepare = (target: Target, load: LoadTarget) => ({ target, load, file: bodyFile(folder, `${scenario.key}-${target.name.replaceAll(' ', '-')}`, load), rounds: [] as LoadResult[], rss: 0, cpu: { seconds: 0, calls: 0 } });
   const proxyRun = prepare(targets.proxy, scenario.proxied);
+  const beforeRun = targets.before === undefined ? undefined : prepare(targets.before, scenario.proxied);
   const bareHopRun = targets.bareHop === undefined ? undefined : prepare(targets.bareHop, scenario.proxied);
   const nginxRun = targets.nginx === undefined ? undefined : prepare(targets.nginx, scenario.direct);
-  const runs = [proxyRun, ...(bareHopRun === undefined ? [] : [bareHopRun]), ...(nginxRun === undefined ? [] : [nginxRun])];
+  const runs = [proxyRun, beforeRun, bareHopRun, nginxRun].filter((run) => run !== undefined);
   const runOnce = async (run: (typeof runs)[number], seconds: number): Promise<LoadResult> => {
     const memory = sampleResidentMemory(run.target.pid);
+    const cpuBefore = treeCpuSeconds(run.target.pid);
     try {
-      return await generator.run({
+      const result = await generator.run({
         url: `${run.target.url}${run.load.path}`,
         method: run.load.method,
         bodyFile: run.file,
@@ -140,20 +155,29 @@ async function measureScenario(scenario: Scenario, targets: ScenarioTargets, opt
         threads: options.threads,
         durationSeconds: seconds,
       });
+      run.cpu.seconds += treeCpuSeconds(run.target.pid) - cpuBefore;
+      run.cpu.calls += result.callsPerSecond * seconds;
+      return result;
     } finally {
       run.rss = Math.max(run.rss, memory.stop());
     }
   };
   if (options.warmup > 0) for (const run of runs) await runOnce(run, options.warmup);
+  // The CPU per call counts the measured rounds only.
+  for (const run of runs) run.cpu = { seconds: 0, calls: 0 };
   for (let round = 1; round <= options.rounds; round += 1) {
-    for (const run of runs) {
+    // With --before, the two proxies take turns going first (A B, B A, …): on a busy machine the
+    // first target of a round was measured up to 20 % off the second whatever the code.
+    const order = beforeRun !== undefined && round % 2 === 0 ? [beforeRun, proxyRun, ...runs.slice(2)] : runs;
+    for (const run of order) {
       const result = await runOnce(run, options.duration);
       run.rounds.push(result);
       say(`${scenario.title}, ${run.target.name}, round ${round}/${options.rounds}: ${Math.round(result.callsPerSecond)} calls/s, p99 ${result.p99Ms.toFixed(1)} ms`);
     }
   }
-  const figuresOf = (run: (typeof runs)[number] | undefined): TargetFigures | undefined => (run === undefined ? undefined : summarize(run.rounds, run.rss));
-  const proxy = summarize(proxyRun.rounds, proxyRun.rss);
+  const figuresOf = (run: (typeof runs)[number] | undefined): TargetFigures | undefined => (run === undefined ? undefined : summarize(run.rounds, run.rss, run.cpu));
+  const proxy = summarize(proxyRun.rounds, proxyRun.rss, proxyRun.cpu);
+  const before = figuresOf(beforeRun);
   const bareHop = figuresOf(bareHopRun);
   const nginx = figuresOf(nginxRun);
   const toNginx = (figures: TargetFigures | undefined): number | undefined => (figures === undefined || nginx === undefined ? undefined : figures.callsPerSecond / nginx.callsPerSecond);
@@ -163,6 +187,7 @@ async function measureScenario(scenario: Scenario, targets: ScenarioTargets, opt
     proxy,
     nginx,
     ratio: toNginx(proxy),
+    ...(before !== undefined && { before, beforeRatio: toNginx(before) }),
     ...(bareHop !== undefined && { bareHop, bareHopRatio: toNginx(bareHop) }),
   };
 }

@@ -2,14 +2,17 @@
 import type { FloorCheck } from './floors.js';
 import type { BenchReport, TargetFigures } from './report.js';
 
-const HEADER = ['scenario', 'target', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'of nginx'];
+const HEADER = ['scenario', 'target', 'calls/s', 'p50 ms', 'p99 ms', 'errors', 'RSS MB', 'CPU µs/call', 'of nginx', 'of bare hop'];
 
 export function renderTable(report: BenchReport, floors: readonly FloorCheck[]): string {
   const proxyName = report.settings.workers === 1 ? 'proxy' : `proxy ×${report.settings.workers}`;
   const rows: string[][] = [];
   for (const scenario of report.scenarios) {
-    rows.push([scenario.title, proxyName, ...figures(scenario.proxy), ratio(scenario.ratio)]);
-    if (scenario.bareHop !== undefined) rows.push(['', 'bare Node hop', ...figures(scenario.bareHop), ratio(scenario.bareHopRatio)]);
+    // The bare hop is the yardstick of issue 15: the proxies' calls/s beside its own.
+    const ofBareHop = (target: TargetFigures): string => (scenario.bareHop === undefined ? '' : ratio(target.callsPerSecond / scenario.bareHop.callsPerSecond));
+    rows.push([scenario.title, proxyName, ...figures(scenario.proxy), ratio(scenario.ratio), ofBareHop(scenario.proxy)]);
+    if (scenario.before !== undefined) rows.push(['', `${proxyName} before`, ...figures(scenario.before), ratio(scenario.beforeRatio), ofBareHop(scenario.before)]);
+    if (scenario.bareHop !== undefined) rows.push(['', 'bare Node hop', ...figures(scenario.bareHop), ratio(scenario.bareHopRatio), '']);
     if (scenario.nginx !== undefined) rows.push(['', 'nginx proxy_pass', ...figures(scenario.nginx), '']);
   }
   const s = report.settings;
@@ -21,7 +24,7 @@ export function renderTable(report: BenchReport, floors: readonly FloorCheck[]):
     ...grid([HEADER, ...rows]),
     ...latencyWarnings(report),
     '',
-    `floors (issue 5, set for one worker${s.workers === 1 ? '' : `; this run had ${s.workers}`}; reported, not asserted):`,
+    `floors (issue 15, set for one worker${s.workers === 1 ? '' : `; this run had ${s.workers}`}; reported, not asserted):`,
     ...floors.map((check) => `  ${check.met === undefined ? '?   ' : check.met ? 'met ' : 'MISS'} ${check.floor} (measured ${check.measured})`),
   ];
   return `${lines.join('\n')}\n`;
@@ -41,7 +44,7 @@ function latencyWarnings(report: BenchReport): string[] {
   const connections = report.settings.connections;
   const warnings: string[] = [];
   for (const scenario of report.scenarios) {
-    for (const [name, target] of [['proxy', scenario.proxy], ['bare hop', scenario.bareHop], ['nginx', scenario.nginx]] as const) {
+    for (const [name, target] of [['proxy', scenario.proxy], ['proxy before', scenario.before], ['bare hop', scenario.bareHop], ['nginx', scenario.nginx]] as const) {
       if (target === undefined || target.callsPerSecond === 0) continue;
       const littleMs = (connections / target.callsPerSecond) * 1000;
       if (target.meanMs > littleMs * LITTLE_TOLERANCE) {
@@ -60,7 +63,7 @@ function ratio(value: number | undefined): string {
 }
 
 function figures(target: TargetFigures): string[] {
-  return [Math.round(target.callsPerSecond).toLocaleString('en-US'), target.p50Ms.toFixed(2), target.p99Ms.toFixed(2), String(target.errors), target.rssMb.toFixed(0)];
+  return [Math.round(target.callsPerSecond).toLocaleString('en-US'), target.p50Ms.toFixed(2), target.p99Ms.toFixed(2), String(target.errors), target.rssMb.toFixed(0), target.cpuUsPerCall.toFixed(0)];
 }
 
 /** Text columns, the first row a header: the first `textColumns` left-aligned, numbers right-aligned. */
