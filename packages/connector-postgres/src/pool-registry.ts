@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { CommandLogger, EgressPolicy, SetupContext } from '@connector-proxy/sdk';
 import { sendCancelRequest, type BackendKey } from './cancel-request.js';
 import { parseConnectionString } from './connection-string.js';
 import { postgresPasswordMissing } from './errors.js';
+import { nodePostgres } from './node-postgres.js';
 import { policySocket } from './policy-socket.js';
 import { readPoolSettings } from './postgres-settings.js';
 import { resultTypes } from './result-types.js';
@@ -97,7 +98,8 @@ export class PoolRegistry {
     const { password } = target;
     const { lookup } = this.#egress;
     const connectTimeoutMs = Math.min(target.connectTimeoutMs ?? Infinity, this.#settings.connectTimeoutMs);
-    const pool = new pg.Pool({
+    const { Pool } = nodePostgres();
+    const pool = new Pool({
       // Names resolve through the egress policy, so the address checked is the one connected to.
       stream: () => policySocket(lookup),
       host: target.host,
