@@ -1,5 +1,5 @@
+import pg from 'pg';
 import { quoteColumnName } from './identifiers.js';
-import { nodePostgres } from './node-postgres.js';
 import { readName, readObject, type JsonObject, type Problems } from './schema-reading.js';
 
 /** A default value: a JSON scalar, written into the statement as an SQL literal. */
@@ -106,5 +106,5 @@ function literal(value: DefaultValue): string {
   if (value === null) return 'NULL';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'number') return String(value);
-  return nodePostgres().escapeLiteral(value);
+  return pg.escapeLiteral(value);
 }

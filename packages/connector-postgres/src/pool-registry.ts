@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
 import type { CommandLogger, EgressPolicy, SetupContext } from '@connector-proxy/sdk';
 import { sendCancelRequest, type BackendKey } from './cancel-request.js';
 import { parseConnectionString } from './connection-string.js';
 import { postgresPasswordMissing } from './errors.js';
-import { nodePostgres } from './node-postgres.js';
 import { policySocket } from './policy-socket.js';
 import { readPoolSettings } from './postgres-settings.js';
 import { resultTypes } from './result-types.js';
@@ -98,8 +97,7 @@ export class PoolRegistry {
     const { password } = target;
     const { lookup } = this.#egress;
     const connectTimeoutMs = Math.min(target.connectTimeoutMs ?? Infinity, this.#settings.connectTimeoutMs);
-    const { Pool } = nodePostgres();
-    const pool = new Pool({
+    const pool = new pg.Pool({
       // Names resolve through the egress policy, so the address checked is the one connected to.
       stream: () => policySocket(lookup),
       host: target.host,

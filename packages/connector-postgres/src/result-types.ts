@@ -1,5 +1,6 @@
-import type { CustomTypesConfig } from 'pg';
-import { nodePostgres } from './node-postgres.js';
+import pg, { type CustomTypesConfig } from 'pg';
+
+const { builtins } = pg.types;
 
 /** PostgreSQL's own text, unchanged. */
 const asText = (value: string): string => value;
@@ -19,10 +20,7 @@ function bigint(value: string): number | string {
  * Everything else keeps node-postgres' parsing (`numeric` stays a string to keep its precision).
  */
 export const resultTypes: CustomTypesConfig = {
-  // Called by node-postgres itself, so it is loaded by then (see `node-postgres.ts`).
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    const { types } = nodePostgres();
-    const { builtins } = types;
     switch (oid) {
       case builtins.DATE:
       case builtins.TIMESTAMP:
@@ -31,7 +29,7 @@ export const resultTypes: CustomTypesConfig = {
       case builtins.INT8:
         return bigint;
       default:
-        return types.getTypeParser(oid, format);
+        return pg.types.getTypeParser(oid, format);
     }
   }) as CustomTypesConfig['getTypeParser'],
 };
