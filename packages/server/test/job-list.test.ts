@@ -18,16 +18,12 @@ import { defineCommand, defineConnector, Type } from '@connector-proxy/sdk';
 import { startProxy, type RunningProxy } from '@connector-proxy/server';
 import { CallbackReceiver } from './fixtures/callback-receiver.js';
 import { call } from './fixtures/proxy-client.js';
-import { freshRedisDatabase, redisUnavailable } from './fixtures/redis-database.js';
+import { freshRedisDatabase, redisSkipReason } from './fixtures/redis-database.js';
 
 const REDIS_DATABASE = 15;
 const KEY = 'job-list-test-key';
 
-const unavailable = await redisUnavailable();
-if (unavailable !== undefined) {
-  if (process.env.CI === 'true') throw new Error(`${unavailable}: the Redis job list tests cannot run in CI without it`);
-  console.log(`skipping the Redis job list tests: ${unavailable}`);
-}
+const unavailable = await redisSkipReason('the Redis job list tests');
 
 /** Background calls of `jobs/Hold` wait until the test releases them (or the proxy closes). */
 const held = new Set<() => void>();
