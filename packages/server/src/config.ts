@@ -98,6 +98,7 @@ const LOG_LEVELS: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info'
 
 /** Variables, their defaults and meaning: the configuration reference in README.md mirrors this. */
 export function loadConfig(env: Environment): ProxyConfig {
+  const jobs = loadJobsConfig(env);
   return {
     host: text(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 8200, 0, 65_535),
@@ -117,9 +118,9 @@ export function loadConfig(env: Environment): ProxyConfig {
     logFormat: logFormat(env),
     connectors: list(env, 'CONNECTOR_PROXY_CONNECTORS') ?? [],
     disabledConnectors: list(env, 'CONNECTOR_PROXY_DISABLED_CONNECTORS') ?? [],
-    jobs: loadJobsConfig(env),
+    jobs,
     connections: loadConnectionsConfig(env, openFilesLimit()),
-    oauth: loadOAuthConfig(env),
+    oauth: loadOAuthConfig(env, jobs.secretKey !== undefined),
     typeaheadDir: text(env, 'CONNECTOR_PROXY_TYPEAHEAD_DIR'),
   };
 }
@@ -165,27 +166,18 @@ function openFilesLimit(): number | undefined {
   return soft === undefined ? undefined : Number(soft);
 }
 
-function loadOAuthConfig(env: Environment): OAuthConfig {
+function loadOAuthConfig(env: Environment, hasSecretKey: boolean): OAuthConfig {
   const providersFile = text(env, 'CONNECTOR_PROXY_OAUTH_PROVIDERS');
-  const redirectAllow = (list(env, 'CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW') ?? []).map(origin);
+  const redirectAllow = origins(env, 'CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW') ?? [];
   if (providersFile !== undefined && redirectAllow.length === 0) {
     throw configurationError('CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW', "must list SpiffArena's origins (e.g. https://spiff.example.com) when CONNECTOR_PROXY_OAUTH_PROVIDERS is set");
   }
   // The OAuth state is sealed with a key every worker and replica shares: without one, a
   // connection started on one process could not be finished on another.
-  if (providersFile !== undefined && text(env, 'CONNECTOR_PROXY_SECRET_KEY') === undefined) {
+  if (providersFile !== undefined && !hasSecretKey) {
     throw configurationError('CONNECTOR_PROXY_SECRET_KEY', 'must be set when CONNECTOR_PROXY_OAUTH_PROVIDERS is: it seals the OAuth state (e.g. `openssl rand -hex 32`)');
   }
   return { providersFile, publicUrl: publicUrl(env), redirectAllow };
-}
-
-/** An origin of CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW, exactly as URL.origin writes it. */
-function origin(entry: string): string {
-  const parsed = URL.canParse(entry) ? new URL(entry) : undefined;
-  if (parsed === undefined || !/^https?:$/.test(parsed.protocol) || entry.replace(/\/$/, '') !== parsed.origin) {
-    throw configurationError('CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW', `has ${JSON.stringify(entry)}, which is not an origin such as https://spiff.example.com (scheme, host and port only)`);
-  }
-  return parsed.origin;
 }
 
 function publicUrl(env: Environment): string | undefined {
@@ -255,11 +247,15 @@ function list(env: Environment, name: string): string[] | undefined {
   return items.length > 0 ? items : undefined;
 }
 
-/** Comma-separated `http(s)://host[:port]` origins, normalized as `URL.origin` writes them. */
+/**
+ * Comma-separated `http(s)://host[:port]` origins, each written exactly as `URL.origin` writes it
+ * (a trailing `/` allowed): anything more (a path, a query, credentials, another spelling) is
+ * refused rather than guessed at, since these lists decide where secrets may be sent.
+ */
 function origins(env: Environment, name: string): string[] | undefined {
   return list(env, name)?.map((entry) => {
     const url = URL.canParse(entry) ? new URL(entry) : undefined;
-    if (url === undefined || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '' || url.username !== '') {
+    if (url === undefined || !/^https?:$/.test(url.protocol) || entry.replace(/\/$/, '') !== url.origin) {
       throw configurationError(name, `has ${JSON.stringify(entry)}, which is not an origin such as https://spiff.example.com (scheme, host and port only)`);
     }
     return url.origin;
