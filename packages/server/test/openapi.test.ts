@@ -130,5 +130,8 @@ describe('GET /openapi.json', () => {
     assert.deepEqual(get.responses['401'], { $ref: '#/components/responses/Unauthorized' });
     assert.deepEqual(document.paths['/v1/commands'].get.security, [{ SpiffConnectorProxyApiKey: [] }]);
     assert.deepEqual(document.paths['/liveness'].get.security, [], 'liveness stays open');
+    for (const open of ['/v1/typeahead/{category}', '/v1/auth/{provider}/OAuth', '/v1/auth/{provider}/OAuth/callback']) {
+      assert.deepEqual(document.paths[open]?.get.security, [], `${open} is documented, outside the key as it is served`);
+    }
   });
 });

@@ -195,6 +195,55 @@ function fixedPaths(security: JsonSchema[], protectedErrors: ProxyErrorAnswerNam
         responses: { '200': { description: 'OpenAPI 3.1', ...json({ type: 'object' }) }, ...errorResponses(protectedErrors) },
       },
     },
+    '/v1/typeahead/{category}': {
+      get: {
+        summary: "Form-field suggestions: the results of the category's items whose search_term starts with prefix, case-insensitively, in search_term order",
+        security: open,
+        parameters: [
+          { name: 'category', in: 'path', required: true, description: 'A `<category>.json` file of CONNECTOR_PROXY_TYPEAHEAD_DIR.', schema: { type: 'string' } },
+          { name: 'prefix', in: 'query', required: false, schema: { type: 'string', default: '' } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: {
+          '200': { description: 'The matching `result` objects', ...json({ type: 'array', items: { type: 'object' } }) },
+          '400': { description: '`invalid_typeahead_query`: a bad limit, or prefix or limit given twice', ...json(schemaRef('Envelope')) },
+          '404': { description: '`typeahead_category_not_found`', ...json(schemaRef('Envelope')) },
+        },
+      },
+    },
+    '/v1/auth/{provider}/OAuth': {
+      get: {
+        summary: "The start of an OAuth2 connection in the browser, linked from SpiffArena's Authentications page",
+        security: open,
+        parameters: [
+          { name: 'provider', in: 'path', required: true, description: 'An id of CONNECTOR_PROXY_OAUTH_PROVIDERS (GET /v1/auths lists them).', schema: { type: 'string' } },
+          { name: 'redirect_url', in: 'query', required: true, description: 'Where the browser goes back to, on an origin of CONNECTOR_PROXY_OAUTH_REDIRECT_ALLOW.', schema: { type: 'string' } },
+        ],
+        responses: {
+          '302': { description: "To the provider's consent screen (PKCE S256, a single-use state)" },
+          '400': { description: 'A page with the error code (`oauth_redirect_missing`, `oauth_redirect_not_allowed`)', content: { 'text/html': { schema: { type: 'string' } } } },
+          '404': { description: 'A page with `oauth_provider_not_found`', content: { 'text/html': { schema: { type: 'string' } } } },
+        },
+      },
+    },
+    '/v1/auth/{provider}/OAuth/callback': {
+      get: {
+        summary: "Where the provider sends the browser back: the code is exchanged and the browser sent to redirect_url with response=<token set JSON>",
+        security: open,
+        parameters: [
+          { name: 'provider', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'state', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'code', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'error', in: 'query', required: false, description: "The provider's refusal, e.g. access_denied.", schema: { type: 'string' } },
+        ],
+        responses: {
+          '302': { description: 'To redirect_url, its own query kept, with `response` added' },
+          '400': { description: 'A page with the error code (`oauth_state_invalid`, `oauth_state_expired`, `oauth_state_used`, `oauth_provider_error`)', content: { 'text/html': { schema: { type: 'string' } } } },
+          '502': { description: 'A page with `oauth_exchange_failed`', content: { 'text/html': { schema: { type: 'string' } } } },
+          '503': { description: 'A page with `oauth_state_store_unavailable`', content: { 'text/html': { schema: { type: 'string' } } } },
+        },
+      },
+    },
     '/explorer': {
       get: {
         summary: 'The command explorer: a page to read and try every command (static; its calls carry the key)',
