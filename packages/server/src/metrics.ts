@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { CallDurationHistogram, type DurationSeries } from './call-duration-histogram.js';
 import { isThirdPartyFailure } from './errors.js';
 import type { JobState } from './jobs/job-store.js';
 
@@ -14,11 +15,12 @@ const JOB_STATES: readonly JobState[] = ['accepted', 'running', 'delivering', 'd
 /** From a cached 1 ms answer to the engine's 45 s timeout (commands are cut at 40 s by default). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45];
 
-/** A command's series, made once at start so a call only increments. */
+/** A command's series, made once at start so a call only adds to numbers. */
 interface CommandSeries {
   readonly label: string;
-  readonly calls: Readonly<Record<CallOutcome, { inc(): void }>>;
-  readonly duration: { observe(seconds: number): void };
+  /** Calls answered, by outcome: copied into the Prometheus counter at each scrape. */
+  readonly calls: Record<CallOutcome, number>;
+  readonly duration: DurationSeries;
 }
 
 /**
@@ -37,18 +39,27 @@ export class ProxyMetrics {
   constructor(commandIds: Iterable<string>) {
     collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    const calls = new Counter({
+    // Counted in plain numbers per call and handed to prom-client at each scrape: its label-bound
+    // children still build, check and hash a label object on every increment.
+    const series: CommandSeries[] = [];
+    const calls: Counter<'command' | 'outcome'> = new Counter({
       name: 'connector_proxy_calls_total',
       help: 'POST /v1/do calls answered, by command and outcome (ok, error, accepted as a background job)',
       labelNames: ['command', 'outcome'] as const,
       registers,
+      collect: () => {
+        calls.reset();
+        for (const { label, calls: counts } of series) {
+          for (const outcome of OUTCOMES) calls.inc({ command: label, outcome }, counts[outcome]);
+        }
+      },
     });
-    const duration = new Histogram({
+    const duration = new CallDurationHistogram({
       name: 'connector_proxy_call_duration_seconds',
       help: 'Time from receiving a POST /v1/do call (its body read) to its answer, by command',
-      labelNames: ['command'] as const,
+      labelName: 'command',
       buckets: DURATION_BUCKETS,
-      registers,
+      registry: this.registry,
     });
     this.upstreamFailures = new Counter({
       name: 'connector_proxy_upstream_failures_total',
@@ -70,16 +81,11 @@ export class ProxyMetrics {
       registers,
     });
 
+    // Series present at 0 from the start let rate() and increase() see the first call.
     const seriesOf = (label: string): CommandSeries => {
-      const series: CommandSeries = {
-        label,
-        calls: { ok: calls.labels(label, 'ok'), error: calls.labels(label, 'error'), accepted: calls.labels(label, 'accepted') },
-        duration: duration.labels(label),
-      };
-      // Series present at 0 from the start let rate() and increase() see the first call.
-      for (const outcome of OUTCOMES) calls.inc({ command: label, outcome }, 0);
-      duration.zero({ command: label });
-      return series;
+      const made: CommandSeries = { label, calls: { ok: 0, error: 0, accepted: 0 }, duration: duration.series(label) };
+      series.push(made);
+      return made;
     };
     for (const id of commandIds) this.commands.set(id, seriesOf(id));
     this.unknown = seriesOf(UNKNOWN_COMMAND);
@@ -102,7 +108,7 @@ export class ProxyMetrics {
   /** Records one answered call; `errorCode` is the envelope's, when it has an error. */
   recordCall(commandId: string, outcome: CallOutcome, seconds: number, errorCode: string | undefined): void {
     const series = this.commands.get(commandId) ?? this.unknown;
-    series.calls[outcome].inc();
+    series.calls[outcome] += 1;
     series.duration.observe(seconds);
     if (errorCode !== undefined && isThirdPartyFailure(errorCode)) {
       this.upstreamFailures.inc({ command: series.label, error_code: errorCode });
