@@ -39,46 +39,58 @@ export interface RunOptions {
  * Runs a command with its context and a deadline. A command that ignores its `AbortSignal`
  * still cannot hold the call much past the deadline: it is answered `command_timeout` then.
  */
-export async function runCommand(entry: RegisteredCommand, options: RunOptions, logger: CallLogger): Promise<CommandResult> {
+export function runCommand(entry: RegisteredCommand, options: RunOptions, logger: CallLogger): Promise<CommandResult> {
   const deadline = Date.now() + options.timeoutMs;
   // The AbortController behind `signal` is made only when the command asks for it: most calls
   // finish without, and an AbortSignal (an EventTarget) costs more per call than the rest of the
   // runner together. It is aborted at the deadline, or made aborted when asked for after it.
   let controller: AbortController | undefined;
   let expiredWith: CommandError | undefined;
-  let abortTimer: NodeJS.Timeout | undefined;
-  let answerTimer: NodeJS.Timeout | undefined;
-  // At the deadline the command is told to stop; it then has a short grace to report its own,
-  // more precise error (say, which upstream timed out) before the proxy answers for it. The
-  // error is made only then: an Error costs a stack trace.
-  const expired = new Promise<never>((_, reject) => {
-    abortTimer = setTimeout(() => {
+  const context = {
+    commandId: entry.id,
+    config: entry.config,
+    get signal(): AbortSignal {
+      if (controller === undefined) {
+        controller = new AbortController();
+        if (expiredWith !== undefined) controller.abort(expiredWith);
+      }
+      return controller.signal;
+    },
+    deadline,
+    log: logger,
+    taskData: options.spiff.taskData,
+    task: options.spiff.task,
+    callbackUrl: options.spiff.callbackUrl,
+    responseBudget: options.responseBudget,
+  };
+  return new Promise<CommandResult>((resolve, reject) => {
+    // One timer a call, one promise settled by whichever comes first (no Promise.race, no
+    // second promise): at the deadline the command is told to stop, and the timer, set again,
+    // gives it a short grace to report its own, more precise error (say, which upstream timed
+    // out) before the proxy answers for it. The error is made only then: an Error costs a stack trace.
+    let timer = setTimeout(() => {
       expiredWith = commandTimeout(entry.id, options.timeoutMs);
       controller?.abort(expiredWith);
+      timer = setTimeout(() => reject(expiredWith), ABORT_GRACE_MS);
     }, options.timeoutMs);
-    answerTimer = setTimeout(() => reject(expiredWith), options.timeoutMs + ABORT_GRACE_MS);
-  });
-  try {
-    const running = entry.command.run(options.params, {
-      commandId: entry.id,
-      config: entry.config,
-      get signal(): AbortSignal {
-        if (controller === undefined) {
-          controller = new AbortController();
-          if (expiredWith !== undefined) controller.abort(expiredWith);
-        }
-        return controller.signal;
+    const settled = (): void => clearTimeout(timer);
+    let running: Promise<CommandResult>;
+    try {
+      running = entry.command.run(options.params, context);
+    } catch (error) {
+      settled();
+      return reject(error);
+    }
+    // Promise.resolve: a connector written in plain JavaScript may answer without a promise.
+    Promise.resolve(running).then(
+      (result) => {
+        settled();
+        resolve(result);
       },
-      deadline,
-      log: logger,
-      taskData: options.spiff.taskData,
-      task: options.spiff.task,
-      callbackUrl: options.spiff.callbackUrl,
-      responseBudget: options.responseBudget,
-    });
-    return await Promise.race([running, expired]);
-  } finally {
-    clearTimeout(abortTimer);
-    clearTimeout(answerTimer);
-  }
+      (error: unknown) => {
+        settled();
+        reject(error);
+      },
+    );
+  });
 }
