@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { errorReply } from './envelope.js';
 import { unauthorized } from './errors.js';
@@ -28,17 +29,25 @@ export type KeyRefusal = (request: FastifyRequest, reply: FastifyReply) => boole
  * is a 401 and reveals nothing.
  */
 export function refuseWithoutKey(key: string): KeyRefusal {
-  // Digests have one length whatever was sent, so the comparison takes the same time.
-  const expected = digest(key);
+  const carriesKey = keyCheck(key);
   const refusal = errorReply(unauthorized(), [], unauthorized);
   return (request, reply) => {
     const path = pathOf(request.url);
     if (request.method === 'OPTIONS' || isOpenPath(path)) return false;
-    const sent = request.headers[API_KEY_HEADER];
-    if (typeof sent === 'string' && timingSafeEqual(digest(sent), expected)) return false;
+    if (carriesKey(request.headers)) return false;
     request.log.info({ method: request.method, path }, 'refused: missing or wrong API key');
     void reply.code(refusal.status).send(refusal.envelope);
     return true;
+  };
+}
+
+/** Whether a request's headers carry the configured key (also the lean path's check, lean-do-path.ts). */
+export function keyCheck(key: string): (headers: IncomingHttpHeaders) => boolean {
+  // Digests have one length whatever was sent, so the comparison takes the same time.
+  const expected = digest(key);
+  return (headers) => {
+    const sent = headers[API_KEY_HEADER];
+    return typeof sent === 'string' && timingSafeEqual(digest(sent), expected);
   };
 }
 

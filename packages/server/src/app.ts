@@ -1,13 +1,16 @@
 import cors from '@fastify/cors';
 import { fastify, LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { apiKeyGuard, refuseWithoutKey } from './api-key.js';
+import { apiKeyGuard, keyCheck, refuseWithoutKey } from './api-key.js';
+import { CommandCalls } from './command-calls.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { ProxyConfig } from './config.js';
 import { connectionTimeouts, limitConnections } from './connection-limits.js';
 import { corsOptions } from './cors.js';
 import { frameworkErrorHandler, installErrorHandlers } from './error-handler.js';
 import { installJsonBodyParser } from './json-body.js';
+import { takeLeanCalls } from './lean-do-path.js';
+import { requestIdGenerator } from './request-id.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { doCommandRoute } from './routes/do-command.js';
 import { explorerRoutes } from './routes/explorer.js';
@@ -41,7 +44,9 @@ export interface AppParts {
 /** The proxy's HTTP application: CORS, the API key, the routes, errors as envelopes. */
 export async function buildApp({ config, registry, jobs, metrics, logger, responseBudget, typeahead, oauth }: AppParts): Promise<FastifyInstance> {
   const keyRefusal = config.apiKey === undefined ? undefined : refuseWithoutKey(config.apiKey);
+  const nextRequestId = requestIdGenerator();
   const app = fastify({
+    genReqId: nextRequestId,
     loggerInstance: logger as FastifyBaseLogger,
     // One line per command call is written by the route itself.
     logController: new LogController({ disableRequestLogging: true }),
@@ -51,12 +56,13 @@ export async function buildApp({ config, registry, jobs, metrics, logger, respon
     ...connectionTimeouts(config),
   });
   limitConnections(app.server, config, logger);
-  installJsonBodyParser(app);
+  const parseBody = installJsonBodyParser(app);
   await app.register(cors, corsOptions(config));
   if (keyRefusal !== undefined) app.addHook('onRequest', apiKeyGuard(keyRefusal));
   installErrorHandlers(app, config.maxBodyBytes);
   discoveryRoutes(app, registry);
-  doCommandRoute(app, registry, jobs, metrics, config, responseBudget);
+  const calls = new CommandCalls(registry, jobs, metrics, config, responseBudget);
+  doCommandRoute(app, calls);
   jobRoutes(app, jobs);
   jobListRoute(app, jobs);
   metricsRoute(app, metrics);
@@ -67,5 +73,14 @@ export async function buildApp({ config, registry, jobs, metrics, logger, respon
   const explorer = loadExplorerAssets();
   if ('missing' in explorer) logger.warn({ missing: explorer.missing }, 'the explorer page is not served: its browser code is not built (npm run build)');
   explorerRoutes(app, 'missing' in explorer ? undefined : explorer);
+  takeLeanCalls(app, {
+    calls,
+    parseBody,
+    nextRequestId,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    carriesKey: config.apiKey === undefined ? undefined : keyCheck(config.apiKey),
+    corsOrigins: config.corsOrigins,
+  });
   return app;
 }

@@ -1,9 +1,8 @@
-import type { Logger } from 'pino';
 import { redactUrls, type CommandLogger } from '@connector-proxy/sdk';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 /** The part of a pino (or Fastify request) logger a command's lines go to. */
-type LogSink = Pick<Logger, Level>;
+export type LogSink = Record<Level, (fields: Record<string, unknown>, message: string) => void>;
 
 /**
  * The logger a command gets: each line goes to the envelope's `spiff__logs` (so the engine

@@ -1,7 +1,8 @@
-import type { OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { Envelope } from '@connector-proxy/sdk';
 import { serializeEnvelope } from './envelope.js';
+import type { CallResponseBudget } from './response-budget.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /**
@@ -36,13 +37,43 @@ export function sendJsonParts(reply: FastifyReply, status: number, parts: readon
   for (const part of parts) length += part.length;
   if (length < JOIN_BELOW_BYTES) return reply.code(status).type(JSON_TYPE).send(Buffer.concat(parts, length));
   reply.hijack();
-  const response = reply.raw;
   // Fastify types its header values as possibly undefined; `reply.header` never stores one.
-  const headers = { ...reply.getHeaders(), 'content-type': JSON_TYPE, 'content-length': length } as OutgoingHttpHeaders;
-  response.writeHead(status, headers);
+  writeParts(reply.raw, status, reply.getHeaders() as OutgoingHttpHeaders, parts, length);
+  return reply;
+}
+
+/**
+ * Answers `status` with the envelope as JSON on a bare `node:http` response (the lean path's),
+ * with `headers` besides its type and length: as {@link sendEnvelope} does through Fastify.
+ */
+export function writeEnvelope(response: ServerResponse, status: number, headers: OutgoingHttpHeaders, envelope: Envelope): void {
+  const json = serializeEnvelope(envelope);
+  if (typeof json === 'string') {
+    response.writeHead(status, { ...headers, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(json) });
+    response.end(json);
+    return;
+  }
+  let length = 0;
+  for (const part of json) length += part.length;
+  if (length >= JOIN_BELOW_BYTES) return writeParts(response, status, headers, json, length);
+  response.writeHead(status, { ...headers, 'content-type': JSON_TYPE, 'content-length': length });
+  response.end(Buffer.concat(json, length));
+}
+
+function writeParts(response: ServerResponse, status: number, headers: OutgoingHttpHeaders, parts: readonly Uint8Array[], length: number): void {
+  response.writeHead(status, { ...headers, 'content-type': JSON_TYPE, 'content-length': length });
   // Corked, the parts leave in one write; `end` uncorks.
   response.cork();
   for (const part of parts) response.write(part);
   response.end();
-  return reply;
+}
+
+/**
+ * Gives the call's share of the response budget back once its answer has left for the client,
+ * or the client has gone: until then the envelope being written holds the bytes.
+ */
+export function closeWhenAnswered(response: ServerResponse, budget: CallResponseBudget | undefined): void {
+  if (budget === undefined) return;
+  if (budget.heldBytes === 0 || response.destroyed) return budget.close();
+  response.once('close', () => budget.close());
 }

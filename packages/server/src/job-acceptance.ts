@@ -1,5 +1,5 @@
 import { invalidParameters, type CommandResult } from '@connector-proxy/sdk';
-import type { Logger } from 'pino';
+import type { LogSink } from './command-logger.js';
 import type { RegisteredCommand } from './command-registry.js';
 import type { SpiffContext } from './command-runner.js';
 import { jobStoreUnavailable } from './errors.js';
@@ -10,7 +10,7 @@ import type { JobSystem } from './jobs/job-system.js';
  * Stores a background call as a job and describes it for the 202 answer. Nothing runs here:
  * the job's worker starts once the job is durable.
  */
-export async function acceptJob(jobs: JobSystem, entry: RegisteredCommand, params: Record<string, unknown>, spiff: SpiffContext, log: Pick<Logger, 'error'>): Promise<CommandResult> {
+export async function acceptJob(jobs: JobSystem, entry: RegisteredCommand, params: Record<string, unknown>, spiff: SpiffContext, log: Pick<LogSink, 'error'>): Promise<CommandResult> {
   const callbackUrl = checkedCallbackUrl(spiff.callbackUrl);
   await jobs.checkCallbackUrl(callbackUrl);
   const id = newJobId();
