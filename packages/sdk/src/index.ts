@@ -43,3 +43,4 @@ export { checkJsonBytes, checkJsonText, type JsonTextVerdict } from './json-vali
 export { rawJson, rawJsonContent, type JsonContent, type RawJson } from './raw-json.js';
 export type { OAuthProviders, OAuthTokenRefresh, OAuthTokenSet } from './oauth.js';
 export { readAtMost, readChunksAtMost, type ReadableBody } from './bounded-read.js';
+export { networkFailure, type NetworkFailure, type NetworkFailureKind } from './network-failure.js';
