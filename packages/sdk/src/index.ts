@@ -19,6 +19,7 @@ export type { CommandContext, CommandLogger, EgressPolicy, ProxySettings, Respon
 export type { CommandResult, Envelope, EnvelopeError, WireCommandResponse } from './command-result.js';
 export {
   commandError,
+  commandErrorWith,
   configurationError,
   invalidParameters,
   isCommandError,
