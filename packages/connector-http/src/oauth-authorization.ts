@@ -5,7 +5,7 @@
  * sent once more, and the new set goes back to the engine to be stored. Token values never
  * reach a log line or a message.
  */
-import { commandError, isCommandError, type CommandContext, type CommandResult, type OAuthProviders, type OAuthTokenRefresh, type OAuthTokenSet } from '@connector-proxy/sdk';
+import { commandErrorWith, isCommandError, type CommandContext, type CommandResult, type OAuthProviders, type OAuthTokenRefresh, type OAuthTokenSet } from '@connector-proxy/sdk';
 import { invalidParameter } from './errors.js';
 import { isPlainObject } from './form-encoding.js';
 import type { HttpClient } from './http-client.js';
@@ -106,16 +106,6 @@ export function withTokenRefresh(refresh: OAuthTokenRefresh | undefined, finish:
     return { ...finish(), tokenRefresh: refresh };
   } catch (error) {
     if (!isCommandError(error)) throw error;
-    throw commandError({
-      code: error.code,
-      message: error.message,
-      status: error.status,
-      httpStatus: error.httpStatus,
-      body: error.body,
-      headers: error.headers,
-      retryAfterSeconds: error.retryAfterSeconds,
-      tokenRefresh: refresh,
-      cause: error,
-    });
+    throw commandErrorWith(error, { tokenRefresh: refresh });
   }
 }

@@ -1,8 +1,8 @@
 /**
- * undici and socket failures as this connector's stable codes. Errors are told apart by their
- * `code` (never by class: another copy of undici or a Node.js socket may have made them).
+ * undici and socket failures as this connector's stable codes. What a failure's code means is the
+ * SDK's `networkFailure` (the proxy's callback deliveries read it too); the codes made of it are ours.
  */
-import { isCommandError, type CommandError } from '@connector-proxy/sdk';
+import { isCommandError, networkFailure, type CommandError } from '@connector-proxy/sdk';
 import {
   connectionRefused,
   connectionReset,
@@ -22,17 +22,6 @@ export interface AbortState {
   timeoutMs: number;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-const REFUSED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
-// UND_ERR_SOCKET is undici's "other side closed"; CLOSED/DESTROYED mean the pool went away under the call.
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED']);
-const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL']);
-const BAD_ANSWER_CODES = new Set(['UND_ERR_HEADERS_OVERFLOW', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RESPONSE']);
-// Node's TLS codes (ERR_TLS_*, ERR_SSL_*, EPROTO) and OpenSSL's certificate verdicts (CERT_HAS_EXPIRED, ...).
-const TLS_CODE = /^(?:ERR_TLS_|ERR_SSL_|EPROTO$)|CERT|^UNABLE_TO_|^HOSTNAME_MISMATCH$/;
-// llhttp's parse errors: the bytes that came back are not HTTP.
-const PARSER_CODE = /^HPE_/;
-
 /**
  * The connector's error for a failed attempt, or `undefined` for a failure it does not know
  * (a bug: the caller rethrows it and the proxy answers 500).
@@ -42,18 +31,28 @@ export function transportError(error: unknown, hostPort: string, abort: AbortSta
   if (reported !== undefined) return reported;
   if (abort.deadlinePassed) return upstreamTimeout(hostPort, "before the command's deadline", error);
   if (abort.timedOut) return upstreamTimeout(hostPort, `within ${abort.timeoutMs} ms`, error);
-  const code = errorCode(error);
-  if (code === undefined) return undefined;
-  if (TIMEOUT_CODES.has(code)) return upstreamTimeout(hostPort, `within ${abort.timeoutMs} ms`, error);
-  if (REFUSED_CODES.has(code)) return connectionRefused(hostPort, error);
-  if (RESET_CODES.has(code)) return connectionReset(hostPort, error);
-  if (DNS_CODES.has(code)) return hostNotFound(hostPort, error);
-  if (TLS_CODE.test(code)) return tlsError(hostPort, code, error);
-  if (PARSER_CODE.test(code) || BAD_ANSWER_CODES.has(code)) return invalidHttpResponse(hostPort, error);
-  if (isRefusedHeader(code, error)) {
-    return invalidParameter('headers', 'has a name or value HTTP does not allow (e.g. a line break, a NUL, or a character not allowed in a name)');
+  const failure = networkFailure(error);
+  switch (failure?.kind) {
+    case 'timeout':
+      return upstreamTimeout(hostPort, `within ${abort.timeoutMs} ms`, error);
+    case 'refused':
+    case 'unreachable':
+      return connectionRefused(hostPort, error);
+    case 'reset':
+      return connectionReset(hostPort, error);
+    case 'dns':
+      return hostNotFound(hostPort, error);
+    case 'tls':
+      return tlsError(hostPort, failure.code, error);
+    case 'invalid-response':
+      return invalidHttpResponse(hostPort, error);
+    case 'other':
+      return isRefusedHeader(failure.code, error)
+        ? invalidParameter('headers', 'has a name or value HTTP does not allow (e.g. a line break, a NUL, or a character not allowed in a name)')
+        : undefined;
+    default:
+      return undefined;
   }
-  return undefined;
 }
 
 /**
@@ -71,18 +70,4 @@ function reportedError(error: unknown): CommandError | undefined {
 function isRefusedHeader(code: string, error: unknown): boolean {
   const message = (error as { message?: unknown }).message;
   return code === 'UND_ERR_INVALID_ARG' && typeof message === 'string' && /header/i.test(message);
-}
-
-/**
- * The error's `code`, looking into `cause` and, for a connection tried on several addresses
- * (happy eyeballs), into the first of its `errors`.
- */
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, name, cause, errors } = error as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof code === 'string') return code;
-  // undici's HTTPParserError has no code when llhttp's reason has no name (e.g. "Expected HTTP/").
-  if (name === 'HTTPParserError') return 'HPE_UNNAMED';
-  if (cause !== undefined) return errorCode(cause);
-  return Array.isArray(errors) ? errorCode(errors[0]) : undefined;
 }

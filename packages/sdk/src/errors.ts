@@ -80,6 +80,19 @@ export function commandError(options: CommandErrorOptions): CommandError {
 }
 
 /**
+ * A copy of `error` with `fields` changed or added (the code stays), the original as its
+ * `cause`: for a connector that learns something after the error was made, such as a token
+ * set it refreshed before the call failed.
+ *
+ * @example
+ * catch (error) { throw isCommandError(error) ? commandErrorWith(error, { tokenRefresh }) : error; }
+ */
+export function commandErrorWith(error: CommandError, fields: Partial<Omit<CommandErrorOptions, 'code' | 'cause'>>): CommandError {
+  const { code, message, status, httpStatus, body, headers, retryAfterSeconds, tokenRefresh, parameters } = error;
+  return commandError({ code, message, status, httpStatus, body, headers, retryAfterSeconds, tokenRefresh, parameters, ...fields, cause: error });
+}
+
+/**
  * True for errors made by {@link commandError}, whichever copy of the SDK made them.
  *
  * @example

@@ -19,6 +19,7 @@ export type { CommandContext, CommandLogger, EgressPolicy, ProxySettings, Respon
 export type { CommandResult, Envelope, EnvelopeError, WireCommandResponse } from './command-result.js';
 export {
   commandError,
+  commandErrorWith,
   configurationError,
   invalidParameters,
   isCommandError,
@@ -43,3 +44,4 @@ export { checkJsonBytes, checkJsonText, type JsonTextVerdict } from './json-vali
 export { rawJson, rawJsonContent, type JsonContent, type RawJson } from './raw-json.js';
 export type { OAuthProviders, OAuthTokenRefresh, OAuthTokenSet } from './oauth.js';
 export { readAtMost, readChunksAtMost, type ReadableBody } from './bounded-read.js';
+export { networkFailure, type NetworkFailure, type NetworkFailureKind } from './network-failure.js';

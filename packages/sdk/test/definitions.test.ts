@@ -3,6 +3,7 @@ import { lookup } from 'node:dns';
 import { describe, test } from 'node:test';
 import {
   commandError,
+  commandErrorWith,
   defineCommand,
   defineConnector,
   describeParameters,
@@ -67,6 +68,18 @@ describe('errors', () => {
     assert.equal(error.status, 400);
     assert.equal(error.message, 'Invalid parameters: url is required; body_format must be one of json, form');
     assert.deepEqual(error.parameters, ['url', 'body_format'], 'the names, for the proxy to log without the values');
+  });
+
+  test('commandErrorWith keeps every field of the error and adds the new ones', () => {
+    const failed = invalidParameters([{ parameter: 'url', message: 'is required' }]);
+    const tokenRefresh = { auth: 'github/OAuth', tokenSet: { access_token: 'new' } };
+    const error = commandErrorWith(failed, { tokenRefresh });
+    assert.equal(isCommandError(error), true);
+    assert.deepEqual(
+      [error.code, error.status, error.message, error.parameters, error.tokenRefresh],
+      ['invalid_parameters', 400, 'Invalid parameters: url is required', ['url'], tokenRefresh],
+    );
+    assert.equal(error.cause, failed, 'the original stays reachable for the log');
   });
 });
 

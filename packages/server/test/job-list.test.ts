@@ -120,6 +120,7 @@ function jobListSuite(name: string, start: () => Promise<RunningProxy>, skip: st
       assert.match(error.message, /limit must be a whole number from 1 to 100/);
       assert.equal((await listJobs(proxy, '?limit=0')).status, 400);
       assert.equal((await listJobs(proxy, '?limit=2.5')).status, 400);
+      assert.equal((await listJobs(proxy, '?limit=1e1')).status, 400, 'digits only, as the typeahead reads its limit');
       const refused = await listJobs(proxy, '', 'wrong');
       assert.equal(refused.status, 401);
     });

@@ -4,9 +4,9 @@ import { sendError } from '../error-handler.js';
 import { jobStoreUnavailable } from '../errors.js';
 import { JOB_STATES, type JobQuery, type JobState } from '../jobs/job-store.js';
 import type { JobSystem } from '../jobs/job-system.js';
+import { parseLimit, type LimitBounds } from './limit-query.js';
 
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 100;
+const LIMIT_BOUNDS: LimitBounds = { defaultLimit: 20, maxLimit: 100 };
 
 /** `GET /v1/jobs?state=&limit=`: the newest background jobs first, with the fields of `GET /v1/jobs/{id}`. */
 export function jobListRoute(app: FastifyInstance, jobs: JobSystem): void {
@@ -30,14 +30,11 @@ export function jobListRoute(app: FastifyInstance, jobs: JobSystem): void {
 function jobQuery(raw: Record<string, string | string[] | undefined>): JobQuery {
   const problems: ParameterProblem[] = [];
   const state = raw.state;
-  const limitText = raw.limit;
   if (state !== undefined && (typeof state !== 'string' || !JOB_STATES.includes(state as JobState))) {
     problems.push({ parameter: 'state', message: `must be one of ${JOB_STATES.join(', ')}` });
   }
-  const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    problems.push({ parameter: 'limit', message: `must be a whole number from 1 to ${MAX_LIMIT}` });
-  }
-  if (problems.length > 0) throw invalidParameters(problems);
+  const limit = parseLimit(raw.limit, LIMIT_BOUNDS);
+  if (typeof limit !== 'number') problems.push(limit);
+  if (problems.length > 0 || typeof limit !== 'number') throw invalidParameters(problems);
   return { state: state as JobState | undefined, limit };
 }
