@@ -9,6 +9,10 @@ import { startUpstream, type Upstream } from './upstream-server.js';
 /** What the upstream answers, by path. */
 const ANSWERS: Record<string, (response: ServerResponse) => void> = {
   '/json': (r) => send(r, 200, 'application/json; charset=utf-8', '{"id":7,"tags":["a"]}'),
+  '/json-after-early-hints': (r) => {
+    r.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    send(r, 200, 'application/json', '{"id":8}');
+  },
   '/json-unicode': (r) => send(r, 200, 'application/json', '{"name":"Zoë 😀 \\u00e9","path":"a\\\\b"}'),
   '/json-bom': (r) => send(r, 200, 'application/json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Zoë"}')])),
   '/json-trickle': (r) => trickle(r, [1, 2, 3, 15, 20], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"name":"Zoë 😀","padding":"${'.'.repeat(40_000)}"}`)])),
@@ -72,6 +76,13 @@ describe('what the HTTP commands answer', () => {
     assert.equal(envelope.command_response.http_status, 200);
     assert.equal(envelope.command_response.mimetype, 'application/json');
     assert.deepEqual(envelope.command_response.headers, {}, 'headers only when asked');
+  });
+
+  test('an informational 103 before the answer is passed over: the answer is the 200 that follows', async () => {
+    const { envelope } = await get('/json-after-early-hints');
+    assert.equal(envelope.error, null);
+    assert.equal(envelope.command_response.http_status, 200);
+    assert.deepEqual(envelope.command_response.body, { id: 8 });
   });
 
   test('JSON in UTF-8 comes through unchanged, a byte order mark dropped as a decoder drops it', async () => {
