@@ -16,7 +16,7 @@ export interface DispatchedRequest {
   path: string;
   method: string;
   headers: Record<string, string | string[]>;
-  body: string | null;
+  body: Buffer | null;
 }
 
 /** The whole answer, or why it was not read to its end. */

@@ -75,15 +75,19 @@ async function performRequest(method: HttpMethod, params: RequestParameters, con
   const connection = oauthConnection(params, context.config.oauth);
   const send = params.follow_redirects === false ? exchange : followRedirects;
   const attempts = params.attempts ?? 1;
+  // Read now, so that nothing below holds `params` while the request is out: its `data` (a
+  // POST's parsed body, often thousands of objects) is in `request` as text already, and
+  // objects kept alive across the wait are what makes the garbage collector's work per call.
+  const includeHeaders = params.include_response_headers === true;
   // The usual call takes no detour (and makes no closure) for OAuth.
-  if (connection === undefined) return finish(await withRetries(send, request, attempts, context), params);
+  if (connection === undefined) return finish(await withRetries(send, request, attempts, context), includeHeaders);
   const { outcome, refresh } = await sendAuthorized(request, connection, context, (authorized) => withRetries(send, authorized, attempts, context));
-  return withTokenRefresh(refresh, () => finish(outcome, params));
+  return withTokenRefresh(refresh, () => finish(outcome, includeHeaders));
 }
 
-function finish(outcome: AttemptOutcome, params: RequestParameters): CommandResult {
+function finish(outcome: AttemptOutcome, includeHeaders: boolean): CommandResult {
   if (!outcome.ok) throw outcome.error;
-  return commandResult(outcome.answer, params.include_response_headers === true);
+  return commandResult(outcome.answer, includeHeaders);
 }
 
 /** Everything checked and built before the first byte is sent: a bad parameter makes no request. */
@@ -93,7 +97,10 @@ function prepareRequest(method: HttpMethod, params: RequestParameters): Outbound
   const headers = buildRequestHeaders(params.headers, credentials);
   const { payload, contentType } = buildRequestBody(params.body_format, params.data);
   if (contentType !== undefined && !hasHeader(headers, 'content-type')) headers['content-type'] = contentType;
-  return { method, target, headers, payload };
+  // As bytes now (undici would make them from the text anyway): a body is kept until the answer
+  // (a retry or a 307 sends it again), and bytes outside the JavaScript heap cost the garbage
+  // collector nothing while they wait, where a text of the same size is copied at every collection.
+  return { method, target, headers, payload: payload === undefined ? undefined : Buffer.from(payload) };
 }
 
 function commandResult(answer: UpstreamAnswer, includeHeaders: boolean): CommandResult {

@@ -13,7 +13,8 @@ export interface OutboundRequest {
   method: HttpMethod;
   target: RequestTarget;
   headers: OutgoingHeaders;
-  payload: string | undefined;
+  /** The body's bytes; absent: the request has none. */
+  payload: Buffer | undefined;
 }
 
 /** The third party's whole answer. */

@@ -40,14 +40,16 @@ export interface RunOptions {
  * still cannot hold the call much past the deadline: it is answered `command_timeout` then.
  */
 export function runCommand(entry: RegisteredCommand, options: RunOptions, logger: CallLogger): Promise<CommandResult> {
-  const deadline = Date.now() + options.timeoutMs;
+  const { id } = entry;
+  const { timeoutMs } = options;
+  const deadline = Date.now() + timeoutMs;
   // The AbortController behind `signal` is made only when the command asks for it: most calls
   // finish without, and an AbortSignal (an EventTarget) costs more per call than the rest of the
   // runner together. It is aborted at the deadline, or made aborted when asked for after it.
   let controller: AbortController | undefined;
   let expiredWith: CommandError | undefined;
   const context = {
-    commandId: entry.id,
+    commandId: id,
     config: entry.config,
     get signal(): AbortSignal {
       if (controller === undefined) {
@@ -63,32 +65,33 @@ export function runCommand(entry: RegisteredCommand, options: RunOptions, logger
     callbackUrl: options.spiff.callbackUrl,
     responseBudget: options.responseBudget,
   };
+  // Started here, outside every closure below: a closure that named `options` would keep the
+  // call's parameters (a POST's parsed body: thousands of objects) alive until the answer, and
+  // objects alive across the wait are what makes the garbage collector's work per call.
+  let running: Promise<CommandResult>;
+  try {
+    // Promise.resolve: a connector written in plain JavaScript may answer without a promise.
+    running = Promise.resolve(entry.command.run(options.params, context));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
   return new Promise<CommandResult>((resolve, reject) => {
     // One timer a call, one promise settled by whichever comes first (no Promise.race, no
     // second promise): at the deadline the command is told to stop, and the timer, set again,
     // gives it a short grace to report its own, more precise error (say, which upstream timed
     // out) before the proxy answers for it. The error is made only then: an Error costs a stack trace.
     let timer = setTimeout(() => {
-      expiredWith = commandTimeout(entry.id, options.timeoutMs);
+      expiredWith = commandTimeout(id, timeoutMs);
       controller?.abort(expiredWith);
       timer = setTimeout(() => reject(expiredWith), ABORT_GRACE_MS);
-    }, options.timeoutMs);
-    const settled = (): void => clearTimeout(timer);
-    let running: Promise<CommandResult>;
-    try {
-      running = entry.command.run(options.params, context);
-    } catch (error) {
-      settled();
-      return reject(error);
-    }
-    // Promise.resolve: a connector written in plain JavaScript may answer without a promise.
-    Promise.resolve(running).then(
+    }, timeoutMs);
+    running.then(
       (result) => {
-        settled();
+        clearTimeout(timer);
         resolve(result);
       },
       (error: unknown) => {
-        settled();
+        clearTimeout(timer);
         reject(error);
       },
     );
