@@ -1,4 +1,4 @@
-import { isCommandError, type CommandError } from '@connector-proxy/sdk';
+import { isCommandError, networkFailure, type CommandError, type NetworkFailureKind } from '@connector-proxy/sdk';
 import {
   awsAccessDenied,
   awsRequestFailed,
@@ -20,10 +20,9 @@ export interface AwsTarget {
 }
 
 // Errors are recognised by their `name` / `code` / `$metadata`, never `instanceof`: the SDK's
-// clients may come from different copies of @smithy packages.
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED',
-]);
+// clients may come from different copies of @smithy packages. What a socket's code means is the
+// SDK's networkFailure; these kinds of it mean no connection to the endpoint.
+const UNREACHABLE_KINDS: ReadonlySet<NetworkFailureKind> = new Set(['refused', 'unreachable', 'reset', 'dns', 'tls']);
 const THROTTLED_NAMES = new Set([
   'ProvisionedThroughputExceededException', 'ThrottlingException', 'Throttling', 'SlowDown',
   'RequestLimitExceeded', 'TooManyRequestsException', 'LimitExceededException',
@@ -41,7 +40,6 @@ const ACCESS_KEY_ID = /\b(?:AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g;
 
 interface ErrorFacts {
   name: string;
-  code: string | undefined;
   status: number | undefined;
   message: string;
 }
@@ -52,17 +50,9 @@ function factsOf(error: unknown): ErrorFacts {
   const status = typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
   return {
     name: typeof record.name === 'string' ? record.name : 'Error',
-    code: networkCode(record),
     status,
     message: (typeof record.message === 'string' && record.message !== '' ? record.message : String(error)).replace(ACCESS_KEY_ID, '[Redacted]'),
   };
-}
-
-/** The socket error code, also from the first attempt of an AggregateError (happy eyeballs). */
-function networkCode(record: Record<string, unknown>): string | undefined {
-  if (typeof record.code === 'string') return record.code;
-  const first = Array.isArray(record.errors) ? (record.errors[0] as Record<string, unknown> | undefined) : undefined;
-  return typeof first?.code === 'string' ? first.code : undefined;
 }
 
 /**
@@ -77,8 +67,9 @@ export function awsFailure(error: unknown, target: AwsTarget): CommandError {
   const facts = factsOf(error);
   const { service } = target;
   // The socket code comes first: the HTTP handler renames ECONNRESET to TimeoutError.
-  if (facts.code !== undefined && UNREACHABLE_CODES.has(facts.code)) return awsUnreachable(service, facts.message, error);
-  if (TIMEOUT_NAMES.has(facts.name) || facts.code === 'ETIMEDOUT' || facts.status === 504) return awsTimeout(service, error);
+  const network = networkFailure(error)?.kind;
+  if (network !== undefined && UNREACHABLE_KINDS.has(network)) return awsUnreachable(service, facts.message, error);
+  if (network === 'timeout' || TIMEOUT_NAMES.has(facts.name) || facts.status === 504) return awsTimeout(service, error);
   if (facts.name === 'ResourceNotFoundException' && target.table !== undefined) return dynamoTableNotFound(target.table, error);
   if (facts.name === 'NoSuchBucket' && target.bucket !== undefined) return s3BucketNotFound(target.bucket, error);
   if (facts.name === 'ValidationException') return dynamoValidationError(facts.message, error);

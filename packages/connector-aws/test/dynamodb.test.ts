@@ -207,6 +207,18 @@ describe('aws DynamoDB commands', () => {
     }
   });
 
+  test('an https: endpoint on a plain-HTTP port (a failed TLS handshake) is AwsUnreachable (502)', async () => {
+    const endpoint = dynamodb.url.replace(/^http:/, 'https:');
+    const mistaken = await startProxy({ connectors: [aws], env: { ...TEST_CREDENTIALS, AWS_ENDPOINT_URL_DYNAMODB: endpoint }, logStream: logs });
+    try {
+      const answer = await callAws(mistaken.url, 'ScanDynamoTable', { table_name: 'orders' });
+      assert.equal(answer.envelope.error?.error_code, 'AwsUnreachable', JSON.stringify(answer.envelope));
+      assert.equal(answer.envelope.command_response.http_status, 502);
+    } finally {
+      await mistaken.close();
+    }
+  });
+
   test('no credentials anywhere is AwsAccessDenied (403), found before anything is sent', async () => {
     const keyless = await startProxy({ connectors: [aws], env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url }, logStream: logs });
     try {

@@ -2,7 +2,7 @@
  * undici and socket failures as this connector's stable codes. What a failure's code means is the
  * SDK's `networkFailure` (the proxy's callback deliveries read it too); the codes made of it are ours.
  */
-import { isCommandError, networkFailure, type CommandError } from '@connector-proxy/sdk';
+import { networkFailure, reportedCommandError, type CommandError } from '@connector-proxy/sdk';
 import {
   connectionRefused,
   connectionReset,
@@ -27,7 +27,9 @@ export interface AbortState {
  * (a bug: the caller rethrows it and the proxy answers 500).
  */
 export function transportError(error: unknown, hostPort: string, abort: AbortState): CommandError | undefined {
-  const reported = reportedError(error);
+  // Already made for the workflow: the egress policy's EgressDenied comes back from the socket's
+  // lookup as the error's cause, and must not be re-labelled (as ConnectionRefused, say).
+  const reported = reportedCommandError(error);
   if (reported !== undefined) return reported;
   if (abort.deadlinePassed) return upstreamTimeout(hostPort, "before the command's deadline", error);
   if (abort.timedOut) return upstreamTimeout(hostPort, `within ${abort.timeoutMs} ms`, error);
@@ -53,17 +55,6 @@ export function transportError(error: unknown, hostPort: string, abort: AbortSta
     default:
       return undefined;
   }
-}
-
-/**
- * An error already made for the workflow, as the error or its cause: the egress policy's
- * `EgressDenied` comes back from the socket's lookup that way, and must not be re-labelled
- * (as ConnectionRefused, say) on its way out.
- */
-function reportedError(error: unknown): CommandError | undefined {
-  if (isCommandError(error)) return error;
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  return isCommandError(cause) ? cause : undefined;
 }
 
 /** undici checks header names and values as it builds the request; its other argument checks are ours to get right. */

@@ -1,4 +1,4 @@
-import { isCommandError, redactSecrets, type CommandError } from '@connector-proxy/sdk';
+import { isCommandError, networkFailure, redactSecrets, type CommandError, type NetworkFailureKind } from '@connector-proxy/sdk';
 import {
   postgresAuthenticationFailed,
   postgresConstraintViolation,
@@ -27,17 +27,17 @@ export interface FailureContext {
 
 type Maker = (details: FailureDetails) => CommandError;
 
-/** Socket errors, by Node's `code`, in our own words: Node's messages name the host. */
-const NETWORK_FAILURES: ReadonlyMap<string, [Maker, string]> = new Map([
-  ['ECONNREFUSED', [postgresUnreachable, 'the server refused the connection (is PostgreSQL listening at that host and port?)']],
-  ['ENOTFOUND', [postgresUnreachable, "the server's host name could not be resolved"]],
-  ['EAI_AGAIN', [postgresUnreachable, "the server's host name could not be resolved (DNS did not answer)"]],
-  ['ECONNRESET', [postgresUnreachable, 'the server reset the connection']],
-  ['EPIPE', [postgresUnreachable, 'the server closed the connection']],
-  ['EHOSTUNREACH', [postgresUnreachable, 'the server cannot be reached (no route to host)']],
-  ['ENETUNREACH', [postgresUnreachable, "the server's network is unreachable"]],
-  ['ETIMEDOUT', [postgresTimeout, 'the server did not answer in time']],
-]);
+/**
+ * Socket errors, by what the SDK's networkFailure reads in their code, in our own words: Node's
+ * messages name the host. Other kinds (TLS, for one) keep node-postgres' message and the code.
+ */
+const NETWORK_FAILURES: Readonly<Partial<Record<NetworkFailureKind, readonly [Maker, string]>>> = {
+  refused: [postgresUnreachable, 'the server refused the connection (is PostgreSQL listening at that host and port?)'],
+  dns: [postgresUnreachable, "the server's host name could not be resolved"],
+  reset: [postgresUnreachable, 'the server reset or closed the connection'],
+  unreachable: [postgresUnreachable, 'the server cannot be reached (no route to its host or network)'],
+  timeout: [postgresTimeout, 'the server did not answer in time'],
+};
 
 /** SQLSTATEs with a code of their own. */
 const BY_SQLSTATE: ReadonlyMap<string, Maker> = new Map([
@@ -72,10 +72,11 @@ export function postgresFailure(error: unknown, context: FailureContext): Comman
     reason: redactSecrets(reason, context.secrets),
     sqlstate,
   });
-  const network = code === undefined ? undefined : NETWORK_FAILURES.get(code);
-  if (network) return network[0](details(network[1]));
   const sqlstate = sqlstateOf(error);
   if (sqlstate !== undefined) return sqlstateFailure(sqlstate, detail ? `${message} (${detail})` : message, details);
+  const kind = networkFailure(error)?.kind;
+  const network = kind === undefined ? undefined : NETWORK_FAILURES[kind];
+  if (network) return network[0](details(network[1]));
   if (context.phase === 'connect') {
     // node-postgres' own connect failures carry no code: a timeout, or a connection the server dropped.
     const reason = code === undefined ? message : `${message} (${code})`;

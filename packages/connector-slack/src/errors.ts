@@ -105,12 +105,13 @@ export function slackTimeout(what: string, cause: unknown): CommandError {
   });
 }
 
-export function slackInvalidResponse(detail: string, reply: SlackReplyBody): CommandError {
+export function slackInvalidResponse(detail: string, reply: SlackReplyBody, cause?: unknown): CommandError {
   return commandError({
     code: SlackErrorCodes.invalidResponse,
     httpStatus: 502,
     message: `Slack's API answered with something that is not a Slack reply: ${detail}`,
     body: reply,
+    cause,
   });
 }
 

@@ -1,6 +1,6 @@
-import { isCommandError, readAtMost, redactSecrets, type ReadableBody, type ResponseBudget } from '@connector-proxy/sdk';
+import { networkFailure, readAtMost, redactSecrets, reportedCommandError, type ReadableBody, type ResponseBudget } from '@connector-proxy/sdk';
 import { request } from 'undici';
-import { slackResponseTooLarge, slackTimeout, slackUnreachable } from './errors.js';
+import { slackInvalidResponse, slackResponseTooLarge, slackTimeout, slackUnreachable } from './errors.js';
 import type { SlackConfig } from './slack-config.js';
 
 /** One HTTP answer of the Web API, before it is read as a Slack reply. */
@@ -12,9 +12,8 @@ export interface SlackHttpReply {
   readonly text: string;
 }
 
-// undici's errors for a connection that broke or never opened, besides Node's system errors (E...).
-const CONNECTION_ERROR_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED']);
-const TIMEOUT_ERROR_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+// A Node.js system error (EADDRNOTAVAIL, EMFILE, ...) the SDK's table does not know: still no answer from Slack.
+const SYSTEM_ERROR_CODE = /^E[A-Z]+$/;
 
 // A token shorter than this is not a real Slack token, and blanking it would mangle the reply
 // (a token `ok` would eat every `"ok"`); real tokens are 50+ characters.
@@ -23,7 +22,8 @@ const MIN_SCRUBBED_TOKEN_LENGTH = 8;
 /**
  * Calls a Web API method the documented way: `POST {base}/{method}`, a JSON body and the
  * token as a Bearer header (never in the URL or body, so it cannot leak into access logs).
- * Failures to get an answer at all become `SlackUnreachable` / `SlackTimeout`.
+ * Failures to get an answer at all become `SlackUnreachable` / `SlackTimeout`; bytes that are
+ * not HTTP, `SlackInvalidResponse`.
  */
 export async function postSlackMethod(
   config: SlackConfig,
@@ -63,17 +63,20 @@ export async function postSlackMethod(
 function transportError(error: unknown, config: SlackConfig, abortedBy: 'timer' | 'deadline' | undefined): unknown {
   // Already made for the workflow (the egress policy's EgressDenied arrives from the socket's
   // lookup as the error or its cause): passed on unchanged, never re-labelled as unreachable.
-  const reported = [error, (error as { cause?: unknown } | null)?.cause].find(isCommandError);
+  const reported = reportedCommandError(error);
   if (reported !== undefined) return reported;
-  const code = (error as { code?: unknown } | null)?.code;
   if (abortedBy === 'deadline') {
     return slackTimeout("The call's deadline passed before Slack's API answered", error);
   }
-  if (abortedBy === 'timer' || (typeof code === 'string' && TIMEOUT_ERROR_CODES.has(code))) {
+  const failure = networkFailure(error);
+  if (abortedBy === 'timer' || failure?.kind === 'timeout') {
     return slackTimeout(`Slack's API at ${config.apiHost} did not answer within ${config.timeoutMs} ms`, error);
   }
-  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || /^E[A-Z]+$/.test(code))) {
-    return slackUnreachable(config.apiHost, code, error);
+  if (failure?.kind === 'invalid-response') {
+    return slackInvalidResponse(`an answer that is not valid HTTP (${failure.code})`, { ok: false, error: 'invalid_response' }, error);
+  }
+  if (failure !== undefined && (failure.kind !== 'other' || SYSTEM_ERROR_CODE.test(failure.code))) {
+    return slackUnreachable(config.apiHost, failure.code, error);
   }
   return error; // not a network failure: a bug, which the proxy reports as internal_error
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { startProxy } from '@connector-proxy/server';
 import slack, { API_URL_VARIABLE, SlackErrorCodes } from '@connector-proxy/connector-slack';
 import { Channels, KNOWN_CHANNEL, startSlackApiServer, VALID_TOKEN, type SlackApiServer } from './slack-api-server.js';
@@ -233,6 +233,24 @@ describe('slack/PostMessage with Slack out of reach', () => {
       for (const line of logLines) assertNoToken(line);
     } finally {
       await proxy.close();
+    }
+  });
+
+  test('an API URL that answers with bytes that are not HTTP is SlackInvalidResponse (502), not an internal error', async () => {
+    // Reading what the proxy sends lets the socket, and so the server, close once it hangs up.
+    const notHttp = createNetServer((socket) => socket.resume().end('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
+    await new Promise<void>((resolve) => notHttp.listen(0, '127.0.0.1', resolve));
+    const { port } = notHttp.address() as AddressInfo;
+    const logLines: string[] = [];
+    const proxy = await startSlackProxy(`http://127.0.0.1:${port}/api`, logLines);
+    try {
+      const answer = await call(proxy, { token: VALID_TOKEN, channel: KNOWN_CHANNEL, message: 'hello' });
+      assertSlackFailure(answer, SlackErrorCodes.invalidResponse, 502);
+      assert.match(answer.envelope.error?.message ?? '', /not valid HTTP/);
+      assertNoToken(answer.text);
+    } finally {
+      await proxy.close();
+      await new Promise<void>((resolve) => notHttp.close(() => resolve()));
     }
   });
 });

@@ -1,4 +1,4 @@
-import { isCommandError, redactSecrets, type CommandError } from '@connector-proxy/sdk';
+import { isCommandError, networkFailure, redactSecrets, type CommandError } from '@connector-proxy/sdk';
 import type { NodemailerError } from 'nodemailer';
 import {
   smtpAuthenticationFailed,
@@ -22,9 +22,6 @@ export interface FailureContext {
 // 530 "Authentication required" (RFC 4954) comes as the reply to MAIL FROM: a login problem.
 const AUTHENTICATION_REQUIRED = 530;
 const MAX_QUOTED_LENGTH = 500;
-// Node reports a failed TLS handshake as a socket error carrying OpenSSL's verification code
-// (CERT_HAS_EXPIRED, DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, ...).
-const TLS_FAILURE_CODE = /^ERR_(TLS|SSL)_|CERT|SELF_SIGNED|^UNABLE_TO_/;
 
 /**
  * The command error for a failed nodemailer send, chosen by nodemailer's `code` and the SMTP
@@ -62,9 +59,7 @@ export function toSendFailure(error: unknown, context: FailureContext): CommandE
     case 'ECONNECTION':
     case 'ESOCKET':
     case 'EDNS':
-      if (error.originalCode === 'ETIMEDOUT') return smtpTimeout(server, reason, error);
-      if (TLS_FAILURE_CODE.test(error.originalCode ?? '')) return smtpTlsFailed(server, reason, error);
-      return smtpConnectionRefused(server, unreachableReason(error, reason), error);
+      return socketFailure(error, reason, server);
     default:
       return error.responseCode ? rejection(error, reply ?? reason, context) : smtpError(server, reason, error);
   }
@@ -80,18 +75,26 @@ function refusedRecipients(error: NodemailerError, context: FailureContext) {
   return (error.rejected ?? []).map((address) => ({ address, response: responses.get(address) }));
 }
 
-function unreachableReason(error: NodemailerError, reason: string): string {
-  switch (error.originalCode ?? error.code) {
-    case 'ECONNREFUSED':
-      return 'the connection was refused (is the host and port right, and is the server running?)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-    case 'EDNS':
-      return 'the host name could not be resolved';
-    case 'ECONNRESET':
-      return 'the server closed the connection';
+/**
+ * A connection that failed or broke. nodemailer's own code (`ESOCKET`, ...) says only where; the
+ * socket's, which it keeps as `originalCode`, says what, as the SDK's networkFailure reads it
+ * (TLS verdicts such as CERT_HAS_EXPIRED come that way too, from the handshake).
+ */
+function socketFailure(error: NodemailerError, reason: string, server: string): CommandError {
+  const failure = error.originalCode === undefined ? undefined : networkFailure({ code: error.originalCode });
+  switch (failure?.kind) {
+    case 'timeout':
+      return smtpTimeout(server, reason, error);
+    case 'tls':
+      return smtpTlsFailed(server, reason, error);
+    case 'refused':
+      return smtpConnectionRefused(server, 'the connection was refused (is the host and port right, and is the server running?)', error);
+    case 'dns':
+      return smtpConnectionRefused(server, 'the host name could not be resolved', error);
+    case 'reset':
+      return smtpConnectionRefused(server, 'the server closed the connection', error);
     default:
-      return reason;
+      return smtpConnectionRefused(server, error.code === 'EDNS' ? 'the host name could not be resolved' : reason, error);
   }
 }
 

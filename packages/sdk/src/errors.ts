@@ -102,6 +102,20 @@ export function isCommandError(value: unknown): value is CommandError {
   return typeof value === 'object' && value !== null && (value as Record<PropertyKey, unknown>)[BRAND] === true;
 }
 
+/**
+ * The command error `error` is, or wraps as its `cause`, else `undefined`: an error already made
+ * for the workflow, to pass on unchanged rather than re-label. The egress policy's `EgressDenied`
+ * comes back that way from a socket's lookup, wrapped by the HTTP client that made the socket.
+ *
+ * @example
+ * catch (error) { throw reportedCommandError(error) ?? upstreamUnreachable(host, error); }
+ */
+export function reportedCommandError(error: unknown): CommandError | undefined {
+  if (isCommandError(error)) return error;
+  const cause = (error as { cause?: unknown } | null | undefined)?.cause;
+  return isCommandError(cause) ? cause : undefined;
+}
+
 /** One problem with one parameter, as {@link invalidParameters} reports it. */
 export interface ParameterProblem {
   parameter: string;

@@ -23,6 +23,7 @@ export {
   configurationError,
   invalidParameters,
   isCommandError,
+  reportedCommandError,
   responseBudgetExceeded,
   SdkErrorCodes,
   type CommandError,

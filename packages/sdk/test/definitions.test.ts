@@ -11,6 +11,7 @@ import {
   invalidParameters,
   isCommandError,
   isConnector,
+  reportedCommandError,
   Type,
 } from '@connector-proxy/sdk';
 
@@ -80,6 +81,15 @@ describe('errors', () => {
       ['invalid_parameters', 400, 'Invalid parameters: url is required', ['url'], tokenRefresh],
     );
     assert.equal(error.cause, failed, 'the original stays reachable for the log');
+  });
+
+  test('reportedCommandError finds a command error as the error or its cause, and nothing else', () => {
+    const denied = commandError({ code: 'EgressDenied', httpStatus: 403, message: 'not allowed' });
+    assert.equal(reportedCommandError(denied), denied);
+    assert.equal(reportedCommandError(new TypeError('fetch failed', { cause: denied })), denied, 'as an HTTP client wraps a lookup failure');
+    assert.equal(reportedCommandError(new Error('connect ECONNREFUSED', { cause: new Error('inner') })), undefined);
+    assert.equal(reportedCommandError(null), undefined);
+    assert.equal(reportedCommandError('a string'), undefined);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Agent, request } from 'undici';
-import { isCommandError, redactUrl, type EgressPolicy, type Envelope } from '@connector-proxy/sdk';
+import { redactUrl, reportedCommandError, type EgressPolicy, type Envelope } from '@connector-proxy/sdk';
 import { joinedEnvelope, serializeEnvelope } from '../envelope.js';
 import { describeDeliveryFailure } from './delivery-failure.js';
 
@@ -59,7 +59,7 @@ export class CallbackClient {
       return { ok: false, transient: status >= 500 || TRANSIENT_STATUSES.has(status), error: refusalMessage(where(callbackUrl), status, code) };
     } catch (error) {
       // The egress policy will not change its mind: retrying a denied callback is pointless.
-      const denied = [error, (error as Error).cause].find(isCommandError);
+      const denied = reportedCommandError(error);
       if (denied !== undefined) return { ok: false, transient: false, error: `the callback URL ${where(callbackUrl)}: ${denied.message}` };
       return { ok: false, transient: true, error: `the callback URL ${where(callbackUrl)} ${describeDeliveryFailure(error, this.timeoutMs)}` };
     }
