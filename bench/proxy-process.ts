@@ -32,6 +32,8 @@ export interface ProxyStart {
   readonly startTimeoutMs?: number;
   /** The checkout whose built proxy runs (default: this one), for `--before`. */
   readonly checkout?: string;
+  /** V8 flags beyond the proxy's own, e.g. `--trace-gc-nvp` (gc-volume.ts). */
+  readonly extraNodeFlags?: readonly string[];
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -41,7 +43,7 @@ const WORKERS_SETTLE_MS = 2_000;
 export function startProxy(start: ProxyStart): Promise<RunningProxy> {
   return startServer({
     name: 'the proxy',
-    args: [start.checkout === undefined ? CLI : path.join(start.checkout, 'packages', 'server', 'dist', 'cli.js')],
+    args: [...(start.extraNodeFlags ?? []), start.checkout === undefined ? CLI : path.join(start.checkout, 'packages', 'server', 'dist', 'cli.js')],
     cwd: start.checkout ?? ROOT,
     port: start.port,
     logFile: start.logFile,
@@ -62,8 +64,8 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
 }
 
 /** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags as the proxy, on 127.0.0.1:`port`. */
-export function startBareHop(port: number, upstreamOrigin: string, logFile: string): Promise<RunningProxy> {
-  return startServer({ name: 'the bare hop', args: ['--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], cwd: ROOT, port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: {} });
+export function startBareHop(port: number, upstreamOrigin: string, logFile: string, extraNodeFlags: readonly string[] = []): Promise<RunningProxy> {
+  return startServer({ name: 'the bare hop', args: [...extraNodeFlags, '--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], cwd: ROOT, port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: {} });
 }
 
 interface ServerStart {

@@ -13,11 +13,11 @@ import { buildRequestBody } from './request-body.js';
 import { buildRequestHeaders, chooseCredentials, hasHeader } from './request-headers.js';
 import { buildRequestTarget } from './request-target.js';
 import { followRedirects } from './redirects.js';
-import { oauthConnection, sendAuthorized, withTokenRefresh } from './oauth-authorization.js';
+import { oauthConnection, sendAuthorized, withTokenRefresh, type OAuthConnection } from './oauth-authorization.js';
 import { readResponseBody } from './response-body.js';
 import { responseHeaders } from './response-headers.js';
 import { withRetries } from './retry-policy.js';
-import { exchange, type AttemptOutcome, type HttpMethod, type OutboundRequest, type UpstreamAnswer } from './send-request.js';
+import { exchange, type AttemptOutcome, type HttpMethod, type OutboundRequest, type Send, type UpstreamAnswer } from './send-request.js';
 
 export interface RequestCommandSpec {
   /** The seed's name, e.g. `GetRequest`; the V2 id adds `V2`. */
@@ -70,17 +70,31 @@ function requestCommand(name: string, method: HttpMethod, description: string, l
   });
 }
 
-async function performRequest(method: HttpMethod, params: RequestParameters, context: CommandContext<HttpClient>): Promise<CommandResult> {
-  const request = prepareRequest(method, params);
-  const connection = oauthConnection(params, context.config.oauth);
-  const send = params.follow_redirects === false ? exchange : followRedirects;
-  const attempts = params.attempts ?? 1;
-  // Read now, so that nothing below holds `params` while the request is out: its `data` (a
-  // POST's parsed body, often thousands of objects) is in `request` as text already, and
-  // objects kept alive across the wait are what makes the garbage collector's work per call.
-  const includeHeaders = params.include_response_headers === true;
-  // The usual call takes no detour (and makes no closure) for OAuth.
-  if (connection === undefined) return finish(await withRetries(send, request, attempts, context), includeHeaders);
+/**
+ * Not an async function, on purpose: an async function keeps its parameters alive until it
+ * returns, and `params.data` (a POST's parsed body, often thousands of objects) must not wait
+ * for the answer with it: it is in `request` as bytes by then. Only the wait is async.
+ */
+function performRequest(method: HttpMethod, params: RequestParameters, context: CommandContext<HttpClient>): Promise<CommandResult> {
+  try {
+    const request = prepareRequest(method, params);
+    const connection = oauthConnection(params, context.config.oauth);
+    const send = params.follow_redirects === false ? exchange : followRedirects;
+    const attempts = params.attempts ?? 1;
+    const includeHeaders = params.include_response_headers === true;
+    // The usual call takes no detour (and makes no closure) for OAuth.
+    if (connection === undefined) return sendPlain(send, request, attempts, includeHeaders, context);
+    return sendWithOAuth(send, request, connection, attempts, includeHeaders, context);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
+}
+
+async function sendPlain(send: Send, request: OutboundRequest, attempts: number, includeHeaders: boolean, context: CommandContext<HttpClient>): Promise<CommandResult> {
+  return finish(await withRetries(send, request, attempts, context), includeHeaders);
+}
+
+async function sendWithOAuth(send: Send, request: OutboundRequest, connection: OAuthConnection, attempts: number, includeHeaders: boolean, context: CommandContext<HttpClient>): Promise<CommandResult> {
   const { outcome, refresh } = await sendAuthorized(request, connection, context, (authorized) => withRetries(send, authorized, attempts, context));
   return withTokenRefresh(refresh, () => finish(outcome, includeHeaders));
 }

@@ -1,4 +1,4 @@
-import { isCommandError, type Envelope } from '@connector-proxy/sdk';
+import { isCommandError, type CommandResult, type Envelope } from '@connector-proxy/sdk';
 import type { CommandRegistry } from './command-registry.js';
 import { CallLogger, type LogSink } from './command-logger.js';
 import type { ProxyConfig } from './config.js';
@@ -24,6 +24,20 @@ export interface CallAnswer {
 
 type CallLimits = Pick<ProxyConfig, 'commandTimeoutMs' | 'maxInflight'>;
 
+/** One call's own things, from its arrival to its answer. */
+interface CallState {
+  readonly id: string;
+  readonly started: number;
+  readonly logger: CallLogger;
+  readonly requestId: string;
+  readonly log: CallLog;
+  /** The call's share of the response budget; none for a call refused before it was counted. */
+  budget: CallResponseBudget | undefined;
+}
+
+/** An answer's headers when it has none of its own (a successful call's). */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /**
  * `POST /v1/do/{connector}/{command}` without its HTTP: find, check, run, make the version-2
  * envelope, and record the call (its log line and metrics). At most `maxInflight` calls are
@@ -48,47 +62,61 @@ export class CommandCalls {
     metrics.observeCallsInFlight(() => this.inFlight);
   }
 
-  /** Answers the call of command `id` whose parsed body is `body`; never rejects. */
-  async answer(id: string, body: unknown, requestId: string, log: CallLog): Promise<CallAnswer> {
-    const started = performance.now();
-    const logger = new CallLogger(log);
-    if (this.inFlight >= this.limits.maxInflight) return this.failed(id, started, this.overloaded, logger, requestId, log, undefined);
+  /**
+   * Answers the call of command `id` whose parsed body is `body`; never rejects. Not an async
+   * function, on purpose: an async function keeps its parameters and locals alive until it
+   * returns, and the body (a POST's data can be thousands of objects) must not outlive the
+   * moment the command has what it needs. The checks run here; only the wait is async ({@link settle}).
+   */
+  answer(id: string, body: unknown, requestId: string, log: CallLog): Promise<CallAnswer> {
+    const call: CallState = { id, started: performance.now(), logger: new CallLogger(log), requestId, log, budget: undefined };
+    if (this.inFlight >= this.limits.maxInflight) return Promise.resolve(this.failed(call, this.overloaded));
     this.inFlight += 1;
-    const budget = this.responseBudget.open();
+    call.budget = this.responseBudget.open();
+    let running: Promise<CommandResult>;
+    let status: 200 | 202;
     try {
       const entry = this.registry.get(id);
       if (entry === undefined) throw commandNotFound(id);
       if (!isJsonObject(body)) throw invalidBody("must be a JSON object of the command's parameters");
       const { params, runAsync } = entry.prepare(body);
       const spiff = spiffContext(body);
-      if (runAsync) {
-        const accepted = resultEnvelope(await acceptJob(this.jobs, entry, params, spiff, log), logger.lines);
-        this.record(log, id, started, 202, accepted);
-        return { status: 202, headers: {}, envelope: accepted, budget };
-      }
-      const result = await runCommand(entry, { params, spiff, timeoutMs: this.limits.commandTimeoutMs, responseBudget: budget }, logger);
-      const envelope = resultEnvelope(result, logger.lines);
-      this.record(log, id, started, 200, envelope);
-      return { status: 200, headers: {}, envelope, budget };
+      status = runAsync ? 202 : 200;
+      running = runAsync
+        ? acceptJob(this.jobs, entry, params, spiff, log)
+        : runCommand(entry, { params, spiff, timeoutMs: this.limits.commandTimeoutMs, responseBudget: call.budget }, call.logger);
     } catch (error) {
-      return this.failed(id, started, error, logger, requestId, log, budget);
+      this.inFlight -= 1;
+      return Promise.resolve(this.failed(call, error));
+    }
+    return this.settle(call, status, running);
+  }
+
+  /** Waits for the command (or the job's acceptance) and makes the answer. */
+  private async settle(call: CallState, status: 200 | 202, running: Promise<CommandResult>): Promise<CallAnswer> {
+    try {
+      const envelope = resultEnvelope(await running, call.logger.lines);
+      this.record(call, status, envelope);
+      return { status, headers: NO_HEADERS, envelope, budget: call.budget };
+    } catch (error) {
+      return this.failed(call, error);
     } finally {
       this.inFlight -= 1;
     }
   }
 
-  private failed(id: string, started: number, error: unknown, logger: CallLogger, requestId: string, log: CallLog, budget: CallResponseBudget | undefined): CallAnswer {
-    if (!isCommandError(error)) log.error({ err: error, command: id }, 'command failed unexpectedly');
-    const answer = errorReply(error, logger.lines, () => internalError(requestId));
-    this.record(log, id, started, answer.status, answer.envelope, isCommandError(error) ? error.parameters : undefined);
-    return { ...answer, budget };
+  private failed(call: CallState, error: unknown): CallAnswer {
+    if (!isCommandError(error)) call.log.error({ err: error, command: call.id }, 'command failed unexpectedly');
+    const answer = errorReply(error, call.logger.lines, () => internalError(call.requestId));
+    this.record(call, answer.status, answer.envelope, isCommandError(error) ? error.parameters : undefined);
+    return { ...answer, budget: call.budget };
   }
 
   /**
    * The one record of each call, its log line and its metrics, made from the same values: which
    * command, how long, how it ended, and for bad parameters which ones (by name: a value may be a secret).
    */
-  private record(log: CallLog, command: string, started: number, status: number, envelope: Envelope, parameters?: readonly string[]): void {
+  private record({ log, id: command, started }: CallState, status: number, envelope: Envelope, parameters?: readonly string[]): void {
     const durationMs = performance.now() - started;
     const errorCode = envelope.error?.error_code;
     const outcome: CallOutcome = errorCode !== undefined ? 'error' : status === 202 ? 'accepted' : 'ok';

@@ -64,7 +64,9 @@ export function takeLeanCalls(app: FastifyInstance, parts: LeanPathParts): void 
     if (parts.carriesKey !== undefined && !parts.carriesKey(headers)) return undefined;
     return DO_PATH.exec(request.url ?? '') ?? undefined;
   };
-  const answer = async (response: ServerResponse, id: string, text: string): Promise<void> => {
+  // Not an async function: one would keep the body's text and its parsed value alive until the
+  // answer is written (see CommandCalls.answer); a promise's callback keeps only what it names.
+  const answer = (response: ServerResponse, id: string, text: string): Promise<void> => {
     const requestId = parts.nextRequestId();
     let body: unknown;
     try {
@@ -72,11 +74,12 @@ export function takeLeanCalls(app: FastifyInstance, parts: LeanPathParts): void 
     } catch (error) {
       // As Fastify's error handler answers a body its parser refused: no call was made.
       const refusal = errorReply(error, [], () => internalError(requestId));
-      return writeEnvelope(response, refusal.status, { ...corsHeaders, ...refusal.headers }, refusal.envelope);
+      return Promise.resolve(writeEnvelope(response, refusal.status, { ...corsHeaders, ...refusal.headers }, refusal.envelope));
     }
-    const call = await parts.calls.answer(id, body, requestId, new RequestLog(parts.logger, requestId));
-    writeEnvelope(response, call.status, { ...corsHeaders, ...call.headers }, call.envelope);
-    closeWhenAnswered(response, call.budget);
+    return parts.calls.answer(id, body, requestId, new RequestLog(parts.logger, requestId)).then((call) => {
+      writeEnvelope(response, call.status, { ...corsHeaders, ...call.headers }, call.envelope);
+      closeWhenAnswered(response, call.budget);
+    });
   };
 
   const server = app.server;
