@@ -299,12 +299,16 @@ describe('proxy processes sharing one Redis queue', { skip }, () => {
 
     const ids: string[] = [];
     for (let n = 0; n < 6; n += 1) {
-      const { status, json } = await call(a.url, '/v1/do/slow/Background', { body: { ms: 3000, spiff__callback_url: receiver.url(`/cb/${n}`) } });
+      const { status, json } = await call(a.url, '/v1/do/slow/Background', { body: { ms: 6000, spiff__callback_url: receiver.url(`/cb/${n}`) } });
       assert.equal(status, 202);
       ids.push((json.command_response.body as { job_id: string }).job_id);
     }
-    // With three jobs each, both processes are mid-job: A's three die with it.
+    // With three jobs each, both processes are mid-job: A's three die with it. The jobs sleep 6 s so
+    // that on a loaded machine none of A's ends before the kill (CI saw one end within 3 s); the
+    // states are read once more just before it, so a job that did end fails here, saying so.
     await Promise.all(ids.map((id) => jobInState(a.url, id, 'running', 5000)));
+    const statesAtKill = await Promise.all(ids.map(async (id) => ((await (await fetch(`${a.url}/v1/jobs/${id}`)).json()) as { state: string }).state));
+    assert.deepEqual(statesAtKill, ids.map(() => 'running'), 'all six jobs still running when A is killed');
     a.child.kill('SIGKILL');
     const killedAt = Date.now();
 
