@@ -1,13 +1,13 @@
 /** The proxy under test: the built command-line entry, as `npm start` runs it; and the bare hop beside it. */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopProcess } from './child-process.js';
 import { waitForPort } from './ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../packages/server/dist/connector-proxy.mjs', import.meta.url));
 const BARE_HOP = fileURLToPath(new URL('./bare-hop.ts', import.meta.url));
 /** The V8 flag `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
 const NODE_FLAGS = ['--max-semi-space-size=4'];
@@ -43,7 +43,7 @@ const WORKERS_SETTLE_MS = 2_000;
 export function startProxy(start: ProxyStart): Promise<RunningProxy> {
   return startServer({
     name: 'the proxy',
-    args: [...(start.extraNodeFlags ?? []), start.checkout === undefined ? CLI : path.join(start.checkout, 'packages', 'server', 'dist', 'cli.js')],
+    args: [...(start.extraNodeFlags ?? []), start.checkout === undefined ? CLI : checkoutEntry(start.checkout)],
     cwd: start.checkout ?? ROOT,
     port: start.port,
     logFile: start.logFile,
@@ -61,6 +61,12 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
       ...start.env,
     },
   });
+}
+
+/** Another checkout's built proxy as its `npm start` runs it: the bundle where it has one (since issue 15), else dist/cli.js. */
+function checkoutEntry(checkout: string): string {
+  const bundle = path.join(checkout, 'packages', 'server', 'dist', 'connector-proxy.mjs');
+  return existsSync(bundle) ? bundle : path.join(checkout, 'packages', 'server', 'dist', 'cli.js');
 }
 
 /** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags as the proxy, on 127.0.0.1:`port`. */

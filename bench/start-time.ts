@@ -1,10 +1,12 @@
 /**
  * `npm run bench:start`: how long the built proxy takes from `node` to answering `/liveness`,
  * and its resident memory idle after the start. Each run spawns
- * `node --max-semi-space-size=4 packages/server/dist/cli.js` (as `npm start` runs it, one worker,
- * log level warn), asks `GET /liveness` every 2 ms until it answers 200, waits `--idle` seconds
- * and reads `VmRSS` from /proc, then stops it. Prints each run and the medians; bounded (each
- * start may take 30 s at most). Only 127.0.0.1.
+ * `node --max-semi-space-size=4 packages/server/dist/connector-proxy.mjs` (as `npm start` runs
+ * it, one worker, log level warn), asks `GET /liveness` every 2 ms until it answers 200, waits
+ * `--idle` seconds and reads `VmRSS` from /proc, then stops it. With `--entry <file>` given more
+ * than once, the entries take turns run by run (an A/B: the unbundled `packages/server/dist/cli.js`
+ * against the bundle, say). Prints each run and the medians per entry; bounded (each start may
+ * take 30 s at most). Only 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,19 +18,22 @@ import { stopProcess } from './child-process.js';
 import { freePort } from './ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'packages', 'server', 'dist', 'cli.js');
+const BUNDLE = path.join('packages', 'server', 'dist', 'connector-proxy.mjs');
 const START_LIMIT_MS = 30_000;
 const POLL_MS = 2;
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '2' }, entry: { type: 'string', multiple: true, default: [BUNDLE] } },
+});
 const runs = Number(values.runs);
 const idleSeconds = Number(values.idle);
+const entries = values.entry.map((entry) => path.resolve(ROOT, entry));
 
-async function once(): Promise<{ startMs: number; idleRssMb: number }> {
+async function once(entry: string): Promise<{ startMs: number; idleRssMb: number }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'connector-proxy-start-'));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', CLI], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', CONNECTOR_PROXY_LOG_LEVEL: 'warn', CONNECTOR_PROXY_DATA_DIR: dataDir },
     stdio: 'ignore',
@@ -67,13 +72,19 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 }
 
-const results: Array<{ startMs: number; idleRssMb: number }> = [];
+const results = new Map(entries.map((entry) => [entry, [] as Array<{ startMs: number; idleRssMb: number }>]));
 for (let run = 1; run <= runs; run += 1) {
-  const result = await once();
-  results.push(result);
-  process.stderr.write(`start ${run}/${runs}: ${result.startMs.toFixed(0)} ms to /liveness, ${result.idleRssMb.toFixed(1)} MB resident ${idleSeconds} s later\n`);
+  // Each run starts with the next entry, so none is always first after the previous one's stop.
+  for (let turn = 0; turn < entries.length; turn += 1) {
+    const entry = entries[(run + turn) % entries.length] as string;
+    const result = await once(entry);
+    results.get(entry)?.push(result);
+    process.stderr.write(`${path.relative(ROOT, entry)} start ${run}/${runs}: ${result.startMs.toFixed(0)} ms to /liveness, ${result.idleRssMb.toFixed(1)} MB resident ${idleSeconds} s later\n`);
+  }
 }
-process.stdout.write(
-  `start (median of ${runs}): ${median(results.map((r) => r.startMs)).toFixed(0)} ms from spawn to /liveness; ` +
-    `idle resident memory (median): ${median(results.map((r) => r.idleRssMb)).toFixed(1)} MB; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}\n`,
-);
+for (const [entry, measured] of results) {
+  process.stdout.write(
+    `${path.relative(ROOT, entry)}: start (median of ${runs}): ${median(measured.map((r) => r.startMs)).toFixed(0)} ms from spawn to /liveness; ` +
+      `idle resident memory (median): ${median(measured.map((r) => r.idleRssMb)).toFixed(1)} MB; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}\n`,
+  );
+}

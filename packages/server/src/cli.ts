@@ -3,12 +3,12 @@
 // and the smaller nursery keeps resident memory 10-40 MB lower under load, for little cost to small
 // calls and up to ~20 % of the calls/s of large request bodies (README.md, "Benchmarks").
 // `npm start`, the Dockerfile, the bench and bin/connector-proxy.js pass the same flag.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { isCommandError } from '@connector-proxy/sdk';
 import { isClusterPrimary, isClusterWorker, runClusterPrimary, stopWhenPrimaryAsks } from './cluster.js';
 import { loadConfig } from './config.js';
+import { packageVersion } from './package-folder.js';
 import { warnAboutExposure } from './exposure-warnings.js';
 import { closeOnSignals } from './shutdown.js';
 
@@ -54,8 +54,7 @@ function environmentFromArgs(argv: string[]): NodeJS.ProcessEnv | undefined {
     return undefined;
   }
   if (values.version) {
-    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-    process.stdout.write(`${manifest.version}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return undefined;
   }
   const env = { ...process.env };

@@ -9,14 +9,19 @@ import type { ProxyConfig } from './config.js';
  * The connectors `npm start` serves, by name, in the order `/v1/commands` lists them. Each is the
  * package `@connector-proxy/connector-<name>`, its `_` written `-` (`postgres_v2` is
  * `connector-postgres-v2`): npm package names take no `_` by convention, connector names keep the
- * reference's ids.
+ * reference's ids. The imports are written out, not built from the name, so that a bundler sees
+ * them: the built proxy is one bundled file (`npm run build`, `dist/connector-proxy.mjs`).
  */
-export const BUILT_IN_CONNECTORS: readonly string[] = ['http', 'smtp', 'slack', 'aws', 'postgres', 'postgres_v2'];
+const BUILT_IN_IMPORTS = {
+  http: () => import('@connector-proxy/connector-http'),
+  smtp: () => import('@connector-proxy/connector-smtp'),
+  slack: () => import('@connector-proxy/connector-slack'),
+  aws: () => import('@connector-proxy/connector-aws'),
+  postgres: () => import('@connector-proxy/connector-postgres'),
+  postgres_v2: () => import('@connector-proxy/connector-postgres-v2'),
+} satisfies Record<string, () => Promise<{ default?: unknown }>>;
 
-/** The package of a built-in connector. */
-function builtInPackage(name: string): string {
-  return `@connector-proxy/connector-${name.replaceAll('_', '-')}`;
-}
+export const BUILT_IN_CONNECTORS: readonly string[] = Object.keys(BUILT_IN_IMPORTS);
 
 /**
  * Imports the built-in connectors (less the disabled ones, which are never loaded: their
@@ -29,15 +34,17 @@ export async function loadConnectors(config: ProxyConfig, cwd = process.cwd()): 
       throw configurationError('CONNECTOR_PROXY_DISABLED_CONNECTORS', `names ${JSON.stringify(name)}, which is not a built-in connector (${BUILT_IN_CONNECTORS.join(', ')})`);
     }
   }
-  const enabled = BUILT_IN_CONNECTORS.filter((name) => !config.disabledConnectors.includes(name));
-  const specifiers = [...enabled.map(builtInPackage), ...config.connectors];
-  return Promise.all(specifiers.map((specifier) => importConnector(specifier, cwd)));
+  const builtIn = Object.entries(BUILT_IN_IMPORTS).filter(([name]) => !config.disabledConnectors.includes(name));
+  return Promise.all([
+    ...builtIn.map(([name, load]) => importConnector(`@connector-proxy/connector-${name.replaceAll('_', '-')}`, load)),
+    ...config.connectors.map((specifier) => importConnector(specifier, () => import(resolveSpecifier(specifier, cwd)) as Promise<{ default?: unknown }>)),
+  ]);
 }
 
-async function importConnector(specifier: string, cwd: string): Promise<LoadedConnector> {
+async function importConnector(specifier: string, load: () => Promise<{ default?: unknown }>): Promise<LoadedConnector> {
   let module: { default?: unknown };
   try {
-    module = (await import(resolveSpecifier(specifier, cwd))) as { default?: unknown };
+    module = await load();
   } catch (error) {
     throw configurationError('CONNECTOR_PROXY_CONNECTORS', `names ${specifier}, which could not be loaded: ${(error as Error).message}`);
   }

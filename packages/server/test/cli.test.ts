@@ -103,6 +103,28 @@ describe('the connector-proxy command', () => {
     assert.equal(await exitOf(run), 0);
   });
 
+  test('the bundled entry finds its package files: the version, the OpenAPI document and the explorer page', async () => {
+    const version = (JSON.parse(readFileSync(path.join(SERVER_PACKAGE, 'package.json'), 'utf8')) as { version: string }).version;
+    const printed = runCli(['--version']);
+    assert.equal(await exitOf(printed), 0);
+    assert.equal(printed.output(), `${version}\n`);
+
+    const run = runCli(['--port', '0', '--host', '127.0.0.1'], { CONNECTOR_PROXY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cli-files-')) });
+    try {
+      const url = await listeningUrl(run);
+      const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { info: { version: string } };
+      assert.equal(openapi.info.version, version);
+      const page = await fetch(`${url}/explorer`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<html/i);
+      const script = await fetch(`${url}/explorer/explorer.js`);
+      assert.equal(script.status, 200, 'the compiled browser script is served');
+    } finally {
+      run.child.kill('SIGTERM');
+      await exitOf(run);
+    }
+  });
+
   test('a bad setting stops the start with a message naming the variable', async () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ PORT: 'http' }, /PORT must be a whole number/],

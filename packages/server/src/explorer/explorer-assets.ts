@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_FOLDER } from '../package-folder.js';
 
 /** One file as it is served. */
 export interface ExplorerAsset {
@@ -24,8 +24,8 @@ export interface ExplorerAssets {
   readonly files: ReadonlyMap<string, ExplorerAsset>;
 }
 
-/** Two levels up from src/explorer/ and from dist/explorer/ alike: the server package's explorer folder. */
-const FOLDER = fileURLToPath(new URL('../../explorer/', import.meta.url));
+/** The server package's explorer folder. */
+const FOLDER = path.join(PACKAGE_FOLDER, 'explorer');
 const SCRIPTS = path.join(FOLDER, 'dist');
 
 const TYPES: Record<string, string> = {

@@ -4,9 +4,9 @@
  * body the command's TypeBox schema (JSON Schema already) beside the engine's `spiff__*` keys,
  * its 200 answer the envelope with the error codes its connector declares.
  */
-import { readFileSync } from 'node:fs';
 import type { CommandRegistry, RegisteredCommand } from '../command-registry.js';
 import { ProxyErrorCodes } from '../errors.js';
+import { packageVersion } from '../package-folder.js';
 import {
   API_KEY_SCHEME,
   envelopeSchema,
@@ -43,12 +43,6 @@ export function buildOpenApiDocument(registry: CommandRegistry, options: OpenApi
     paths,
     components: sharedComponents(),
   };
-}
-
-function packageVersion(): string {
-  // Two levels up from src/openapi/ and from dist/openapi/ alike.
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
 }
 
 function connectorTags(entries: readonly RegisteredCommand[]): JsonSchema[] {
