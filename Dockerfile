@@ -8,7 +8,8 @@ COPY packages ./packages
 RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8200 CONNECTOR_PROXY_DATA_DIR=/app/data
+# MALLOC_TRIM_THRESHOLD_: glibc's malloc gives freed memory back (packages/server/src/cli.ts says why).
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8200 CONNECTOR_PROXY_DATA_DIR=/app/data MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build /app /app
 # `connector-proxy --help` points to README.md's configuration table: the image carries it.

@@ -11,6 +11,8 @@ const CLI = fileURLToPath(new URL('../packages/server/dist/connector-proxy.mjs',
 const BARE_HOP = fileURLToPath(new URL('./bare-hop.ts', import.meta.url));
 /** The V8 flag `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
 const NODE_FLAGS = ['--max-semi-space-size=4'];
+/** The malloc setting they give it (see cli.ts); a checkout from before the bundle ran without it. */
+const MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: '131072' };
 
 export interface RunningProxy {
   readonly port: number;
@@ -41,9 +43,10 @@ const START_TIMEOUT_MS = 30_000;
 const WORKERS_SETTLE_MS = 2_000;
 
 export function startProxy(start: ProxyStart): Promise<RunningProxy> {
+  const entry = start.checkout === undefined ? CLI : checkoutEntry(start.checkout);
   return startServer({
     name: 'the proxy',
-    args: [...(start.extraNodeFlags ?? []), start.checkout === undefined ? CLI : checkoutEntry(start.checkout)],
+    args: [...(start.extraNodeFlags ?? []), entry],
     cwd: start.checkout ?? ROOT,
     port: start.port,
     logFile: start.logFile,
@@ -58,6 +61,7 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
       CONNECTOR_PROXY_WORKERS: String(start.workers),
       CONNECTOR_PROXY_DATA_DIR: start.dataDir,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(entry.endsWith('.mjs') ? MALLOC_ENV : {}),
       ...start.env,
     },
   });
@@ -69,9 +73,9 @@ function checkoutEntry(checkout: string): string {
   return existsSync(bundle) ? bundle : path.join(checkout, 'packages', 'server', 'dist', 'cli.js');
 }
 
-/** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags as the proxy, on 127.0.0.1:`port`. */
+/** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags and malloc setting as the proxy, on 127.0.0.1:`port`. */
 export function startBareHop(port: number, upstreamOrigin: string, logFile: string, extraNodeFlags: readonly string[] = []): Promise<RunningProxy> {
-  return startServer({ name: 'the bare hop', args: [...extraNodeFlags, '--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], cwd: ROOT, port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: {} });
+  return startServer({ name: 'the bare hop', args: [...extraNodeFlags, '--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], cwd: ROOT, port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: MALLOC_ENV });
 }
 
 interface ServerStart {

@@ -1,12 +1,15 @@
 /**
  * `npm run bench:start`: how long the built proxy takes from `node` to answering `/liveness`,
  * and its resident memory idle after the start. Each run spawns
- * `node --max-semi-space-size=4 packages/server/dist/connector-proxy.mjs` (as `npm start` runs
- * it, one worker, log level warn), asks `GET /liveness` every 2 ms until it answers 200, waits
- * `--idle` seconds and reads `VmRSS` from /proc, then stops it. With `--entry <file>` given more
- * than once, the entries take turns run by run (an A/B: the unbundled `packages/server/dist/cli.js`
- * against the bundle, say). Prints each run and the medians per entry; bounded (each start may
- * take 30 s at most). Only 127.0.0.1.
+ * `node --max-semi-space-size=4 packages/server/dist/connector-proxy.mjs` with
+ * `MALLOC_TRIM_THRESHOLD_=131072`, as `npm start` runs it (the unbundled dist/cli.js runs
+ * without it, as `npm start` ran it before the bundle), one worker, log level warn. It asks
+ * `GET /liveness` every 2 ms until it answers 200, waits `--idle` seconds (12: V8's memory
+ * reducer shrinks the heap about 8 s after the start's last allocations, and a proxy idle in
+ * production is past that), reads `VmRSS` from /proc and stops it. With `--entry <file>` given
+ * more than once, the entries take turns run by run (an A/B: the unbundled
+ * `packages/server/dist/cli.js` against the bundle, say). Prints each run and the medians per
+ * entry; bounded (each start may take 30 s at most). Only 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +26,7 @@ const START_LIMIT_MS = 30_000;
 const POLL_MS = 2;
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '2' }, entry: { type: 'string', multiple: true, default: [BUNDLE] } },
+  options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '12' }, entry: { type: 'string', multiple: true, default: [BUNDLE] } },
 });
 const runs = Number(values.runs);
 const idleSeconds = Number(values.idle);
@@ -35,7 +38,7 @@ async function once(entry: string): Promise<{ startMs: number; idleRssMb: number
   const started = performance.now();
   const child = spawn(process.execPath, ['--max-semi-space-size=4', entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', CONNECTOR_PROXY_LOG_LEVEL: 'warn', CONNECTOR_PROXY_DATA_DIR: dataDir },
+    env: { ...(entry.endsWith('.mjs') ? { MALLOC_TRIM_THRESHOLD_: '131072' } : {}), PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', CONNECTOR_PROXY_LOG_LEVEL: 'warn', CONNECTOR_PROXY_DATA_DIR: dataDir },
     stdio: 'ignore',
   });
   try {

@@ -1,10 +1,10 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4
 // The `connector-proxy` command. npm links a package's bin only if the file exists at install
 // time, so in a source checkout (where `dist/` comes from a build) the bin is this committed file,
 // not the built entry: `npm ci && npx connector-proxy` then works. When the built entry
 // (dist/connector-proxy.mjs, dist/cli.js bundled by scripts/bundle.mjs) is missing it is built
 // once, with the checkout's own TypeScript and esbuild, and runs in this same process (signals
-// and exit codes are the proxy's own). The V8 flag is cli.ts's: see there.
+// and exit codes are the proxy's own). The V8 flag and the malloc setting are cli.ts's: see there.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,8 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4
 // V8's young generation capped at 4 MB a half (default 16): a call's data dies young either way,
 // and the smaller nursery keeps resident memory 10-40 MB lower under load, for little cost to small
 // calls and up to ~20 % of the calls/s of large request bodies (README.md, "Benchmarks").
-// `npm start`, the Dockerfile, the bench and bin/connector-proxy.js pass the same flag.
+// glibc's malloc keeps up to twice the largest block it ever freed (a 2.6 MB source file read at
+// start, say) rather than give it back; MALLOC_TRIM_THRESHOLD_ fixes that at 128 KB: 6-10 MB less
+// resident at idle (bench/README.md, "Start and idle memory"). Other C libraries ignore it.
+// `npm start`, the Dockerfile, the bench and bin/connector-proxy.js pass the same flag and setting.
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { isCommandError } from '@connector-proxy/sdk';
