@@ -41,7 +41,7 @@ Options:
   --only <keys>       comma-separated scenarios among ${SCENARIO_KEYS.join(', ')} (default all)
   --bare-hop          also measure the least a Node.js hop can do (bench/bare-hop.ts), as a reference
   --before <dir>      also measure the proxy of another checkout, already built (its
-                      packages/server/dist/cli.js), in the same interleaved rounds: an A/B
+                      bundle, or its dist/cli.js), in the same interleaved rounds: an A/B
   --no-build          do not run \`npm run build\` first
   -h, --help          print this help
 `;

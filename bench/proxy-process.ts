@@ -7,7 +7,6 @@ import { stopProcess } from './child-process.js';
 import { waitForPort } from './ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = fileURLToPath(new URL('../packages/server/dist/connector-proxy.mjs', import.meta.url));
 const BARE_HOP = fileURLToPath(new URL('./bare-hop.ts', import.meta.url));
 /** The V8 flag `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
 const NODE_FLAGS = ['--max-semi-space-size=4'];
@@ -43,7 +42,7 @@ const START_TIMEOUT_MS = 30_000;
 const WORKERS_SETTLE_MS = 2_000;
 
 export function startProxy(start: ProxyStart): Promise<RunningProxy> {
-  const entry = start.checkout === undefined ? CLI : checkoutEntry(start.checkout);
+  const entry = proxyEntry(start.checkout);
   return startServer({
     name: 'the proxy',
     args: [...(start.extraNodeFlags ?? []), entry],
@@ -67,8 +66,8 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
   });
 }
 
-/** Another checkout's built proxy as its `npm start` runs it: the bundle where it has one (since issue 15), else dist/cli.js. */
-function checkoutEntry(checkout: string): string {
+/** A checkout's built proxy as its `npm start` runs it: the bundle where it has one (since issue 15), else dist/cli.js. */
+export function proxyEntry(checkout = ROOT): string {
   const bundle = path.join(checkout, 'packages', 'server', 'dist', 'connector-proxy.mjs');
   return existsSync(bundle) ? bundle : path.join(checkout, 'packages', 'server', 'dist', 'cli.js');
 }

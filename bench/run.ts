@@ -17,7 +17,7 @@ import { findNginx, startNginxProxy, startNginxUpstream } from './nginx.js';
 import { HELP, parseOptions, type BenchOptions } from './options.js';
 import { freePort } from './ports.js';
 import { checkAnswers } from './preflight.js';
-import { startBareHop, startProxy } from './proxy-process.js';
+import { proxyEntry, startBareHop, startProxy } from './proxy-process.js';
 import { summarize, type BenchReport, type ScenarioFigures, type TargetFigures } from './report.js';
 import { makeDocuments } from './documents.js';
 import { makeScenarios, type LoadTarget, type Scenario } from './scenarios.js';
@@ -74,14 +74,14 @@ async function main(): Promise<void> {
 
   const proxy = await startProxy({ port: await freePort(), workers: options.workers, dataDir: path.join(folder, 'data'), logFile: path.join(RESULTS, 'proxy.log') });
   cleanups.push(() => proxy.stop());
-  say(`proxy: node packages/server/dist/cli.js, ${options.workers} worker(s), log level warn, on 127.0.0.1:${proxy.port}; load: ${generator.name}`);
+  say(`proxy: node ${path.relative(ROOT, proxyEntry())}, ${options.workers} worker(s), log level warn, on 127.0.0.1:${proxy.port}; load: ${generator.name}`);
 
   const before = options.before === undefined
     ? undefined
     : await startProxy({ port: await freePort(), workers: options.workers, dataDir: path.join(folder, 'data-before'), logFile: path.join(RESULTS, 'proxy-before.log'), checkout: path.resolve(options.before) });
   if (before !== undefined) {
     cleanups.push(() => before.stop());
-    say(`proxy before: ${path.resolve(options.before ?? '')}/packages/server/dist/cli.js on 127.0.0.1:${before.port}, measured in the same rounds`);
+    say(`proxy before: ${proxyEntry(path.resolve(options.before ?? ''))} on 127.0.0.1:${before.port}, measured in the same rounds`);
   }
 
   const bareHop = options.bareHop ? await startBareHop(await freePort(), `http://127.0.0.1:${upstream.port}`, path.join(RESULTS, 'bare-hop.log')) : undefined;
