@@ -125,6 +125,27 @@ describe('the connector-proxy command', () => {
     }
   });
 
+  test('the bundled entry loads the AWS SDK, left outside the bundle, on the first aws call', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = runCli(['--port', '0', '--host', '127.0.0.1'], {
+      CONNECTOR_PROXY_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cli-aws-')),
+      AWS_ENDPOINT_URL: closed,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    try {
+      const url = await listeningUrl(run);
+      const answer = await fetch(`${url}/v1/do/aws/ScanDynamoTable`, { method: 'POST', body: JSON.stringify({ table_name: 'orders' }), headers: { 'content-type': 'application/json' } });
+      const envelope = (await answer.json()) as { error: { error_code: string } | null };
+      // Unreachable means the SDK was found, loaded and tried the endpoint.
+      assert.equal(envelope.error?.error_code, 'AwsUnreachable', JSON.stringify(envelope));
+    } finally {
+      run.child.kill('SIGTERM');
+      await exitOf(run);
+    }
+  });
+
   test('a bad setting stops the start with a message naming the variable', async () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [{ PORT: 'http' }, /PORT must be a whole number/],
