@@ -2,9 +2,10 @@
 // V8's young generation capped at 4 MB a half (default 16): a call's data dies young either way,
 // and the smaller nursery keeps resident memory 10-40 MB lower under load, for little cost to small
 // calls and up to ~20 % of the calls/s of large request bodies (README.md, "Benchmarks").
-// glibc's malloc keeps up to twice the largest block it ever freed (a 2.6 MB source file read at
-// start, say) rather than give it back; MALLOC_TRIM_THRESHOLD_ fixes that at 128 KB: 6-10 MB less
-// resident at idle (bench/README.md, "Start and idle memory"). Other C libraries ignore it.
+// glibc's malloc keeps up to twice the largest block it ever freed (a bundled source file read at
+// start, a 100 KB answer) rather than give it back; MALLOC_TRIM_THRESHOLD_ fixes that at 128 KB:
+// ~2 MB less resident at idle, 5-6 MB less at the peak of a 100 KB load, for no measured cost
+// (bench/README.md, "Issue 15"). Other C libraries ignore it.
 // `npm start`, the Dockerfile, the bench and bin/connector-proxy.js pass the same flag and setting.
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
