@@ -295,20 +295,23 @@ describe('proxy processes sharing one Redis queue', { skip }, () => {
     // This Redis has no password: ioredis warns and goes on, which lets the logs be checked for it.
     const queueUrl = (await freshRedisDatabase(8)).replace('redis://', `redis://:${password}@`);
     const env = { CONNECTOR_PROXY_QUEUE_URL: queueUrl, CONNECTOR_PROXY_CONNECTORS: SLOW_CONNECTOR, CONNECTOR_PROXY_WORKER_CONCURRENCY: '3' };
-    const [a, b] = await Promise.all([startProxyProcess(env), startProxyProcess(env)]);
-
-    const ids: string[] = [];
-    for (let n = 0; n < 6; n += 1) {
-      const { status, json } = await call(a.url, '/v1/do/slow/Background', { body: { ms: 6000, spiff__callback_url: receiver.url(`/cb/${n}`) } });
+    // A starts alone and takes the first three jobs (its concurrency is 3), then B starts and,
+    // A being full, takes the other three: who holds what at the kill is known, not left to
+    // which worker wakes first (an idle BullMQ worker may wait seconds before it fetches). The
+    // jobs sleep 8 s, so A's are still running when it is killed, however slowly B starts.
+    const a = await startProxyProcess(env);
+    const submit = async (proxyUrl: string, n: number): Promise<string> => {
+      const { status, json } = await call(proxyUrl, '/v1/do/slow/Background', { body: { ms: 8000, spiff__callback_url: receiver.url(`/cb/${n}`) } });
       assert.equal(status, 202);
-      ids.push((json.command_response.body as { job_id: string }).job_id);
-    }
-    // With three jobs each, both processes are mid-job: A's three die with it. The jobs sleep 6 s so
-    // that on a loaded machine none of A's ends before the kill (CI saw one end within 3 s); the
-    // states are read once more just before it, so a job that did end fails here, saying so.
-    await Promise.all(ids.map((id) => jobInState(a.url, id, 'running', 5000)));
-    const statesAtKill = await Promise.all(ids.map(async (id) => ((await (await fetch(`${a.url}/v1/jobs/${id}`)).json()) as { state: string }).state));
-    assert.deepEqual(statesAtKill, ids.map(() => 'running'), 'all six jobs still running when A is killed');
+      return (json.command_response.body as { job_id: string }).job_id;
+    };
+    const onA = [await submit(a.url, 0), await submit(a.url, 1), await submit(a.url, 2)];
+    await Promise.all(onA.map((id) => jobInState(a.url, id, 'running', 10_000)));
+    const b = await startProxyProcess(env);
+    const onB = [await submit(b.url, 3), await submit(b.url, 4), await submit(b.url, 5)];
+    const ids = [...onA, ...onB];
+    const statesAtKill = await Promise.all(onA.map(async (id) => ((await (await fetch(`${a.url}/v1/jobs/${id}`)).json()) as { state: string }).state));
+    assert.deepEqual(statesAtKill, ['running', 'running', 'running'], "A's three jobs are running when it is killed");
     a.child.kill('SIGKILL');
     const killedAt = Date.now();
 
@@ -318,8 +321,9 @@ describe('proxy processes sharing one Redis queue', { skip }, () => {
 
     const delivered = new Set(receiver.deliveries.map((d) => d.headers['idempotency-key']));
     assert.deepEqual([...delivered].sort(), [...ids].sort(), 'each job id at least once');
-    const finals = await Promise.all(ids.map((id) => jobInState(b.url, id, 'delivered')));
-    assert.equal(finals.filter((status) => status.runs === 2).length, 3, "A's three jobs ran again on B");
+    const runs = async (id: string) => (await jobInState(b.url, id, 'delivered')).runs;
+    assert.deepEqual(await Promise.all(onA.map(runs)), [2, 2, 2], "A's three jobs ran again on B");
+    assert.deepEqual(await Promise.all(onB.map(runs)), [1, 1, 1], "B's own three ran once");
     for (const d of receiver.deliveries) assert.equal((d.envelope.command_response.body as { pid: number }).pid, b.child.pid, 'every result comes from B');
 
     assert.doesNotMatch(a.output() + b.output(), new RegExp(password), 'the Redis password is never logged');
