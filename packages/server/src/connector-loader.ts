@@ -9,8 +9,8 @@ import type { ProxyConfig } from './config.js';
  * The connectors `npm start` serves, by name, in the order `/v1/commands` lists them. Each is the
  * package `@connector-proxy/connector-<name>`, its `_` written `-` (`postgres_v2` is
  * `connector-postgres-v2`): npm package names take no `_` by convention, connector names keep the
- * reference's ids. The imports are written out, not built from the name, so that a bundler sees
- * them: the built proxy is one bundled file (`npm run build`, `dist/connector-proxy.mjs`).
+ * reference's ids. The imports are written out, not built from the name, so that the bundler
+ * sees them (`npm run build` bundles the proxy: scripts/bundle.mjs).
  */
 const BUILT_IN_IMPORTS = {
   http: () => import('@connector-proxy/connector-http'),
@@ -21,6 +21,7 @@ const BUILT_IN_IMPORTS = {
   postgres_v2: () => import('@connector-proxy/connector-postgres-v2'),
 } satisfies Record<string, () => Promise<{ default?: unknown }>>;
 
+/** The built-in connectors' names, in the order they are served. */
 export const BUILT_IN_CONNECTORS: readonly string[] = Object.keys(BUILT_IN_IMPORTS);
 
 /**

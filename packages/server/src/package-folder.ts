@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The server package's own folder (the one with its package.json), found by walking up from this
- * module: from src/ under tsx, from dist/ after tsc, and from the single bundled file
- * dist/connector-proxy.mjs alike, which a fixed `../..` could not serve all three of.
+ * module: from src/ under tsx, from dist/ after tsc, and from the bundle's files in dist/ and
+ * dist/chunks/ alike, which a fixed `../..` could not serve all of.
  */
 export const PACKAGE_FOLDER = findPackageFolder(path.dirname(fileURLToPath(import.meta.url)));
 
