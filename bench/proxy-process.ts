@@ -9,9 +9,14 @@ import { waitForPort } from './ports.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BARE_HOP = fileURLToPath(new URL('./bare-hop.ts', import.meta.url));
 /** The V8 flag `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
-const NODE_FLAGS = ['--max-semi-space-size=4'];
-/** The malloc setting they give it (see cli.ts); a checkout from before the bundle ran without it. */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+/** The malloc setting they give it (see cli.ts). */
 const MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: '131072' };
+
+/** The environment `npm start` gives a built entry: the malloc setting for a bundle; a checkout from before the bundle ran without it. */
+export function launchEnvironment(entry: string): Record<string, string> {
+  return entry.endsWith('.mjs') ? MALLOC_ENV : {};
+}
 
 export interface RunningProxy {
   readonly port: number;
@@ -60,7 +65,7 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
       CONNECTOR_PROXY_WORKERS: String(start.workers),
       CONNECTOR_PROXY_DATA_DIR: start.dataDir,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...(entry.endsWith('.mjs') ? MALLOC_ENV : {}),
+      ...launchEnvironment(entry),
       ...start.env,
     },
   });

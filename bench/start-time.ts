@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stopProcess } from './child-process.js';
 import { freePort } from './ports.js';
+import { launchEnvironment, NODE_FLAGS } from './proxy-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLE = path.join('packages', 'server', 'dist', 'connector-proxy.mjs');
@@ -36,9 +37,9 @@ async function once(entry: string): Promise<{ startMs: number; idleRssMb: number
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'connector-proxy-start-'));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', entry], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, entry], {
     cwd: ROOT,
-    env: { ...(entry.endsWith('.mjs') ? { MALLOC_TRIM_THRESHOLD_: '131072' } : {}), PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', CONNECTOR_PROXY_LOG_LEVEL: 'warn', CONNECTOR_PROXY_DATA_DIR: dataDir },
+    env: { ...launchEnvironment(entry), PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', CONNECTOR_PROXY_LOG_LEVEL: 'warn', CONNECTOR_PROXY_DATA_DIR: dataDir },
     stdio: 'ignore',
   });
   try {
