@@ -300,15 +300,15 @@ describe('proxy processes sharing one Redis queue', { skip }, () => {
     // which worker wakes first (an idle BullMQ worker may wait seconds before it fetches). The
     // jobs sleep 8 s, so A's are still running when it is killed, however slowly B starts.
     const a = await startProxyProcess(env);
-    const submit = async (proxyUrl: string, n: number): Promise<string> => {
+    const submitSleep = async (proxyUrl: string, n: number): Promise<string> => {
       const { status, json } = await call(proxyUrl, '/v1/do/slow/Background', { body: { ms: 8000, spiff__callback_url: receiver.url(`/cb/${n}`) } });
       assert.equal(status, 202);
       return (json.command_response.body as { job_id: string }).job_id;
     };
-    const onA = [await submit(a.url, 0), await submit(a.url, 1), await submit(a.url, 2)];
+    const onA = [await submitSleep(a.url, 0), await submitSleep(a.url, 1), await submitSleep(a.url, 2)];
     await Promise.all(onA.map((id) => jobInState(a.url, id, 'running', 10_000)));
     const b = await startProxyProcess(env);
-    const onB = [await submit(b.url, 3), await submit(b.url, 4), await submit(b.url, 5)];
+    const onB = [await submitSleep(b.url, 3), await submitSleep(b.url, 4), await submitSleep(b.url, 5)];
     const ids = [...onA, ...onB];
     const statesAtKill = await Promise.all(onA.map(async (id) => ((await (await fetch(`${a.url}/v1/jobs/${id}`)).json()) as { state: string }).state));
     assert.deepEqual(statesAtKill, ['running', 'running', 'running'], "A's three jobs are running when it is killed");
