@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly bareHop: boolean;
   /** A second checkout, built, whose proxy is measured beside this one in the same rounds (A/B). */
   readonly before: string | undefined;
+  /** The V8 flags the `--before` proxy runs with in place of the proxy's own: an A/B of flags. */
+  readonly beforeNodeFlags: readonly string[] | undefined;
 }
 
 export const HELP = `Usage: npm run bench -- [options]
@@ -42,6 +44,9 @@ Options:
   --bare-hop          also measure the least a Node.js hop can do (bench/bare-hop.ts), as a reference
   --before <dir>      also measure the proxy of another checkout, already built (its
                       bundle, or its dist/cli.js), in the same interleaved rounds: an A/B
+  --before-node-flags=<flags>
+                      the V8 flags the --before proxy runs with, in place of the proxy's own
+                      (bench/proxy-process.ts NODE_FLAGS): with --before ., an A/B of flags
   --no-build          do not run \`npm run build\` first
   -h, --help          print this help
 `;
@@ -63,10 +68,12 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'no-build': { type: 'boolean', default: false },
       'bare-hop': { type: 'boolean', default: false },
       before: { type: 'string' },
+      'before-node-flags': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return undefined;
+  if (values['before-node-flags'] !== undefined && values.before === undefined) throw new Error('--before-node-flags needs --before (--before . for the same checkout)');
   return {
     duration: whole('--duration', values.duration, 1, 600),
     rounds: whole('--rounds', values.rounds, 1, 50),
@@ -80,6 +87,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     build: !values['no-build'],
     bareHop: values['bare-hop'],
     before: values.before,
+    beforeNodeFlags: values['before-node-flags']?.split(/\s+/).filter(Boolean),
   };
 }
 

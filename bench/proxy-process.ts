@@ -40,6 +40,8 @@ export interface ProxyStart {
   readonly checkout?: string;
   /** V8 flags beyond the proxy's own, e.g. `--trace-gc-nvp` (gc-volume.ts). */
   readonly extraNodeFlags?: readonly string[];
+  /** The proxy's own V8 flags, in place of NODE_FLAGS: an A/B of flags (the bench's `--before-node-flags`). */
+  readonly nodeFlags?: readonly string[];
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -50,6 +52,7 @@ export function startProxy(start: ProxyStart): Promise<RunningProxy> {
   const entry = proxyEntry(start.checkout);
   return startServer({
     name: 'the proxy',
+    nodeFlags: start.nodeFlags ?? NODE_FLAGS,
     args: [...(start.extraNodeFlags ?? []), entry],
     cwd: start.checkout ?? ROOT,
     port: start.port,
@@ -79,11 +82,12 @@ export function proxyEntry(checkout = ROOT): string {
 
 /** The reference hop of `--bare-hop` (bare-hop.ts), run with the same `node` flags and malloc setting as the proxy, on 127.0.0.1:`port`. */
 export function startBareHop(port: number, upstreamOrigin: string, logFile: string, extraNodeFlags: readonly string[] = []): Promise<RunningProxy> {
-  return startServer({ name: 'the bare hop', args: [...extraNodeFlags, '--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], cwd: ROOT, port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: MALLOC_ENV });
+  return startServer({ name: 'the bare hop', nodeFlags: NODE_FLAGS, args: [...extraNodeFlags, '--import', 'tsx', BARE_HOP, String(port), upstreamOrigin], cwd: ROOT, port, logFile, settleMs: 0, startTimeoutMs: START_TIMEOUT_MS, env: MALLOC_ENV });
 }
 
 interface ServerStart {
   readonly name: string;
+  readonly nodeFlags: readonly string[];
   /** After the V8 flags. */
   readonly args: readonly string[];
   readonly cwd: string;
@@ -97,7 +101,7 @@ interface ServerStart {
 
 async function startServer(start: ServerStart): Promise<RunningProxy> {
   const log = createWriteStream(start.logFile);
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...start.args], {
+  const child = spawn(process.execPath, [...start.nodeFlags, ...start.args], {
     cwd: start.cwd,
     env: { PATH: process.env.PATH ?? '', ...start.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -52,6 +52,7 @@ export interface BenchReport {
     readonly roundSeconds: number;
     readonly bareHop: boolean;
     readonly before: string | undefined;
+    readonly beforeNodeFlags: readonly string[] | undefined;
   };
   readonly scenarios: readonly ScenarioFigures[];
 }

@@ -17,7 +17,7 @@ import { findNginx, startNginxProxy, startNginxUpstream } from './nginx.js';
 import { HELP, parseOptions, type BenchOptions } from './options.js';
 import { freePort } from './ports.js';
 import { checkAnswers } from './preflight.js';
-import { proxyEntry, startBareHop, startProxy } from './proxy-process.js';
+import { NODE_FLAGS, proxyEntry, startBareHop, startProxy } from './proxy-process.js';
 import { summarize, type BenchReport, type ScenarioFigures, type TargetFigures } from './report.js';
 import { makeDocuments } from './documents.js';
 import { makeScenarios, type LoadTarget, type Scenario } from './scenarios.js';
@@ -78,10 +78,11 @@ async function main(): Promise<void> {
 
   const before = options.before === undefined
     ? undefined
-    : await startProxy({ port: await freePort(), workers: options.workers, dataDir: path.join(folder, 'data-before'), logFile: path.join(RESULTS, 'proxy-before.log'), checkout: path.resolve(options.before) });
+    : await startProxy({ port: await freePort(), workers: options.workers, dataDir: path.join(folder, 'data-before'), logFile: path.join(RESULTS, 'proxy-before.log'), checkout: path.resolve(options.before), nodeFlags: options.beforeNodeFlags });
   if (before !== undefined) {
     cleanups.push(() => before.stop());
-    say(`proxy before: ${proxyEntry(path.resolve(options.before ?? ''))} on 127.0.0.1:${before.port}, measured in the same rounds`);
+    const flags = options.beforeNodeFlags === undefined ? '' : `, node flags ${options.beforeNodeFlags.join(' ') || '(none)'} in place of ${NODE_FLAGS.join(' ')}`;
+    say(`proxy before: ${proxyEntry(path.resolve(options.before ?? ''))} on 127.0.0.1:${before.port}${flags}, measured in the same rounds`);
   }
 
   const bareHop = options.bareHop ? await startBareHop(await freePort(), `http://127.0.0.1:${upstream.port}`, path.join(RESULTS, 'bare-hop.log')) : undefined;
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
       roundSeconds: options.duration,
       bareHop: options.bareHop,
       before: options.before,
+      beforeNodeFlags: options.beforeNodeFlags,
     },
     scenarios: figures,
   };

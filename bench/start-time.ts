@@ -8,8 +8,10 @@
  * reducer shrinks the heap about 8 s after the start's last allocations, and a proxy idle in
  * production is past that), reads `VmRSS` from /proc and stops it. With `--entry <file>` given
  * more than once, the entries take turns run by run (an A/B: the unbundled
- * `packages/server/dist/cli.js` against the bundle, say). Prints each run and the medians per
- * entry; bounded (each start may take 30 s at most). Only 127.0.0.1.
+ * `packages/server/dist/cli.js` against the bundle, say). `--node-flags=<flags>`, also
+ * repeatable, replaces the V8 flags: every entry runs with each set given, in the same turns (an
+ * A/B of flags). Prints each run and the medians per entry and flags; bounded (each start may
+ * take 30 s at most). Only 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,17 +29,35 @@ const START_LIMIT_MS = 30_000;
 const POLL_MS = 2;
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '10' }, idle: { type: 'string', default: '12' }, entry: { type: 'string', multiple: true, default: [BUNDLE] } },
+  options: {
+    runs: { type: 'string', default: '10' },
+    idle: { type: 'string', default: '12' },
+    entry: { type: 'string', multiple: true, default: [BUNDLE] },
+    'node-flags': { type: 'string', multiple: true, default: [NODE_FLAGS.join(' ')] },
+  },
 });
 const runs = Number(values.runs);
 const idleSeconds = Number(values.idle);
-const entries = values.entry.map((entry) => path.resolve(ROOT, entry));
 
-async function once(entry: string): Promise<{ startMs: number; idleRssMb: number }> {
+/** What one start runs: a built entry with a set of V8 flags. */
+interface Variant {
+  readonly entry: string;
+  readonly nodeFlags: readonly string[];
+  readonly label: string;
+}
+
+const variants: Variant[] = values.entry.flatMap((entry) =>
+  values['node-flags'].map((flags) => {
+    const nodeFlags = flags.split(/\s+/).filter(Boolean);
+    return { entry: path.resolve(ROOT, entry), nodeFlags, label: `${entry} (node ${nodeFlags.join(' ') || 'without flags'})` };
+  }),
+);
+
+async function once({ entry, nodeFlags }: Variant): Promise<{ startMs: number; idleRssMb: number }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'connector-proxy-start-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, entry], {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
     cwd: ROOT,
     env: { ...launchEnvironment(entry), PATH: process.env.PATH ?? '', PORT: String(port), HOST: '127.0.0.1', CONNECTOR_PROXY_LOG_LEVEL: 'warn', CONNECTOR_PROXY_DATA_DIR: dataDir },
     stdio: 'ignore',
@@ -76,19 +96,19 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 }
 
-const results = new Map(entries.map((entry) => [entry, [] as Array<{ startMs: number; idleRssMb: number }>]));
+const results = new Map(variants.map((variant) => [variant, [] as Array<{ startMs: number; idleRssMb: number }>]));
 for (let run = 1; run <= runs; run += 1) {
-  // Each run starts with the next entry, so none is always first after the previous one's stop.
-  for (let turn = 0; turn < entries.length; turn += 1) {
-    const entry = entries[(run + turn) % entries.length] as string;
-    const result = await once(entry);
-    results.get(entry)?.push(result);
-    process.stderr.write(`${path.relative(ROOT, entry)} start ${run}/${runs}: ${result.startMs.toFixed(0)} ms to /liveness, ${result.idleRssMb.toFixed(1)} MB resident ${idleSeconds} s later\n`);
+  // Each run starts with the next variant, so none is always first after the previous one's stop.
+  for (let turn = 0; turn < variants.length; turn += 1) {
+    const variant = variants[(run + turn) % variants.length] as Variant;
+    const result = await once(variant);
+    results.get(variant)?.push(result);
+    process.stderr.write(`${variant.label} start ${run}/${runs}: ${result.startMs.toFixed(0)} ms to /liveness, ${result.idleRssMb.toFixed(1)} MB resident ${idleSeconds} s later\n`);
   }
 }
-for (const [entry, measured] of results) {
+for (const [variant, measured] of results) {
   process.stdout.write(
-    `${path.relative(ROOT, entry)}: start (median of ${runs}): ${median(measured.map((r) => r.startMs)).toFixed(0)} ms from spawn to /liveness; ` +
+    `${variant.label}: start (median of ${runs}): ${median(measured.map((r) => r.startMs)).toFixed(0)} ms from spawn to /liveness; ` +
       `idle resident memory (median): ${median(measured.map((r) => r.idleRssMb)).toFixed(1)} MB; load average ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}\n`,
   );
 }
