@@ -21,4 +21,4 @@ VOLUME /app/data
 USER node
 EXPOSE 8200
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/liveness').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "--max-semi-space-size=4", "packages/server/dist/connector-proxy.mjs"]
+CMD ["node", "--max-semi-space-size=4", "--lazy-new-space-shrinking", "packages/server/dist/connector-proxy.mjs"]

@@ -8,8 +8,8 @@ import { waitForPort } from './ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BARE_HOP = fileURLToPath(new URL('./bare-hop.ts', import.meta.url));
-/** The V8 flag `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+/** The V8 flags `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--lazy-new-space-shrinking'];
 /** The malloc setting they give it (see cli.ts). */
 const MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: '131072' };
 

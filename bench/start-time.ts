@@ -1,7 +1,7 @@
 /**
  * `npm run bench:start`: how long the built proxy takes from `node` to answering `/liveness`,
  * and its resident memory idle after the start. Each run spawns
- * `node --max-semi-space-size=4 packages/server/dist/connector-proxy.mjs` with
+ * `node --max-semi-space-size=4 --lazy-new-space-shrinking packages/server/dist/connector-proxy.mjs` with
  * `MALLOC_TRIM_THRESHOLD_=131072`, as `npm start` runs it (the unbundled dist/cli.js runs
  * without it, as `npm start` ran it before the bundle), one worker, log level warn. It asks
  * `GET /liveness` every 2 ms until it answers 200, waits `--idle` seconds (12: V8's memory

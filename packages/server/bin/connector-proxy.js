@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=131072 node --max-semi-space-size=4 --lazy-new-space-shrinking
 // The `connector-proxy` command. npm links a package's bin only if the file exists at install
 // time, so in a source checkout (where `dist/` comes from a build) the bin is this committed file,
 // not the built entry: `npm ci && npx connector-proxy` then works. When the built entry

@@ -80,3 +80,27 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^HEALTHCHECK .*--start-period=\d+s .*CMD /m);
   });
 });
+
+describe('launchers', () => {
+  /** The `#!` line's command after `env -S`: `MALLOC_TRIM_THRESHOLD_=… node <flags>`. */
+  const hashBang = (file: string): string => (readFileSync(`${REPO}${file}`, 'utf8').split('\n')[0] ?? '').replace(/^#!\/usr\/bin\/env -S /, '');
+  const cliLine = hashBang('packages/server/src/cli.ts');
+  const [, malloc, flags] = /^(MALLOC_TRIM_THRESHOLD_=\d+) node ((?:--[\w-]+(?:=\S+)? ?)+)$/.exec(cliLine) ?? [];
+
+  test('cli.ts names the malloc setting and the V8 flags', () => {
+    assert.ok(malloc !== undefined && flags !== undefined, `cli.ts's #! line reads ${JSON.stringify(cliLine)}`);
+    assert.match(flags, /--max-semi-space-size=4/);
+    assert.match(flags, /--lazy-new-space-shrinking/);
+  });
+
+  // The memory figures in README.md hold for the proxy as each of these starts it.
+  test('the bin, the bundle, npm start and the Dockerfile run node as cli.ts does', () => {
+    assert.equal(hashBang('packages/server/bin/connector-proxy.js'), cliLine);
+    assert.equal(hashBang('packages/server/dist/connector-proxy.mjs'), cliLine, 'the bundle keeps cli.ts\'s #! line (npm test builds it first)');
+    const scripts = (JSON.parse(readFileSync(`${REPO}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts;
+    assert.ok(scripts.start?.includes(`${malloc} exec node ${flags?.trim()} packages/server/dist/connector-proxy.mjs`), scripts.start);
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    assert.deepEqual(cmd, ['node', ...(flags ?? '').trim().split(' '), 'packages/server/dist/connector-proxy.mjs']);
+    assert.match(dockerfile, new RegExp(`^ENV .*\\b${malloc}\\b`, 'm'));
+  });
+});
