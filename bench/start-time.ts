@@ -10,8 +10,10 @@
  * more than once, the entries take turns run by run (an A/B: the unbundled
  * `packages/server/dist/cli.js` against the bundle, say). `--node-flags=<flags>`, also
  * repeatable, replaces the V8 flags: every entry runs with each set given, in the same turns (an
- * A/B of flags). Prints each run and the medians per entry and flags; bounded (each start may
- * take 30 s at most). Only 127.0.0.1.
+ * A/B of flags). `--library-floor` adds bench/library-floor-server.ts, bundled as the proxy is:
+ * only the libraries the proxy is built on, started, for the least idle memory a proxy on them can
+ * take. Prints each run and the medians per entry and flags; bounded (each start may take 30 s
+ * at most). Only 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
 import { stopProcess } from './child-process.js';
 import { freePort } from './ports.js';
 import { launchEnvironment, NODE_FLAGS } from './proxy-process.js';
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     idle: { type: 'string', default: '12' },
     entry: { type: 'string', multiple: true, default: [BUNDLE] },
     'node-flags': { type: 'string', multiple: true, default: [NODE_FLAGS.join(' ')] },
+    'library-floor': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -52,6 +56,28 @@ const variants: Variant[] = values.entry.flatMap((entry) =>
     return { entry: path.resolve(ROOT, entry), nodeFlags, label: `${entry} (node ${nodeFlags.join(' ') || 'without flags'})` };
   }),
 );
+if (values['library-floor']) variants.push({ entry: await bundleLibraryFloor(), nodeFlags: NODE_FLAGS, label: 'library floor (bench/library-floor-server.ts, bundled)' });
+
+/**
+ * bench/library-floor-server.ts bundled as scripts/bundle.mjs bundles the proxy, pino left outside
+ * as there: written under node_modules/.cache so that Node finds pino from it.
+ */
+async function bundleLibraryFloor(): Promise<string> {
+  const outfile = path.join(ROOT, 'node_modules', '.cache', 'connector-proxy-bench', 'library-floor.mjs');
+  await build({
+    entryPoints: [fileURLToPath(new URL('./library-floor-server.ts', import.meta.url))],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['pino'],
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    minifyWhitespace: true,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
 
 async function once({ entry, nodeFlags }: Variant): Promise<{ startMs: number; idleRssMb: number }> {
   const port = await freePort();
