@@ -4,16 +4,21 @@
  * a call keeps alive across collections), scavenges and full collections per 1,000 calls. V8
  * prints them per collection (`--trace-gc-nvp`); the proxy, the bare hop and, with `--before`,
  * another checkout's proxy each run under the same load (wrk, or autocannon) against a Node
- * upstream in this process. Times are printed too, for proportion only. Bounded: every load has
- * its duration, every process is stopped at the end. Only 127.0.0.1.
+ * upstream in this process. Times are printed too, for proportion only. With `--where`, the
+ * proxy then takes the load once more under V8's sampling heap profiler (promoted-sampler.mjs)
+ * and the functions that allocated what was promoted are printed, in the TypeScript where the
+ * bundle's source maps say. Bounded: every load has its duration, every process is stopped at
+ * the end. Only 127.0.0.1.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeDocuments } from './documents.js';
 import { chooseLoadGenerator } from './load.js';
 import { freePort } from './ports.js';
+import { promotedSites } from './promoted-sites.js';
 import { startBareHop, startProxy, type RunningProxy } from './proxy-process.js';
 import { makeScenarios, SCENARIO_KEYS, type ScenarioKey } from './scenarios.js';
 import { startNodeUpstream } from './upstream.js';
@@ -25,6 +30,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '64' },
     before: { type: 'string' },
+    where: { type: 'boolean', default: false },
   },
 });
 const scenarioKeys = values.only.split(',').map((key) => {
@@ -64,13 +70,36 @@ const documents = makeDocuments();
 const upstream = await startNodeUpstream(documents, 0);
 const generator = await chooseLoadGenerator('auto');
 const scenarios = makeScenarios(documents, `http://127.0.0.1:${upstream.port}`).filter((scenario) => scenarioKeys.includes(scenario.key));
-const targets: Array<{ name: string; start: (port: number, logFile: string) => Promise<RunningProxy> }> = [
-  { name: 'proxy', start: (port, logFile) => startProxy({ port, workers: 1, dataDir: mkdtempSync(path.join(folder, 'data-')), logFile, extraNodeFlags: ['--trace-gc-nvp'] }) },
+const SAMPLER = fileURLToPath(new URL('./promoted-sampler.mjs', import.meta.url));
+const profileFile = path.join(folder, 'promoted.heapprofile');
+const samplerFlags = values.where ? ['--import', SAMPLER] : [];
+const targets: Array<{ name: string; sampled?: true; start: (port: number, logFile: string) => Promise<RunningProxy> }> = [
+  {
+    name: 'proxy',
+    sampled: true,
+    start: (port, logFile) =>
+      startProxy({ port, workers: 1, dataDir: mkdtempSync(path.join(folder, 'data-')), logFile, extraNodeFlags: ['--trace-gc-nvp', ...samplerFlags], env: { CONNECTOR_PROXY_BENCH_PROFILE: profileFile } }),
+  },
   ...(values.before === undefined
     ? []
     : [{ name: 'proxy before', start: (port: number, logFile: string) => startProxy({ port, workers: 1, dataDir: mkdtempSync(path.join(folder, 'data-')), logFile, checkout: values.before, extraNodeFlags: ['--trace-gc-nvp'] }) }]),
   { name: 'bare Node hop', start: (port, logFile) => startBareHop(port, `http://127.0.0.1:${upstream.port}`, logFile, ['--trace-gc-nvp']) },
 ];
+
+/** Loads the proxy once more with its sampler on (SIGUSR2 starts and stops it) and prints where the promoted bytes were allocated. */
+async function printPromotedSites(proxy: RunningProxy, load: () => Promise<{ callsPerSecond: number }>): Promise<void> {
+  rmSync(profileFile, { force: true });
+  process.kill(proxy.pid, 'SIGUSR2');
+  const result = await load();
+  process.kill(proxy.pid, 'SIGUSR2');
+  for (let waited = 0; !existsSync(profileFile); waited += 100) {
+    if (waited > 10_000) throw new Error(`no heap profile from the proxy in 10 s (${profileFile})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const { total, sites } = promotedSites(profileFile, Math.round(result.callsPerSecond * durationSeconds), 12);
+  process.stdout.write(`  promoted, by where it was allocated (sampled, ${Math.round(result.callsPerSecond)} calls/s under the profiler): ${Math.round(total)} B/call\n`);
+  for (const { site, bytesPerCall } of sites) process.stdout.write(`  ${bytesPerCall.toFixed(0).padStart(6)}  ${site}\n`);
+}
 
 try {
   process.stdout.write(`load: ${generator.name}, ${connections} connections, ${warmupSeconds} s warm-up, ${durationSeconds} s measured; load average ${os.loadavg()[0]?.toFixed(2)}\n\n`);
@@ -96,6 +125,7 @@ try {
           `${scenario.key.padEnd(8)} ${target.name.padEnd(14)} ${String(calls).padStart(7)} ${Math.round(collections.promotedBytes / calls).toLocaleString('en').padStart(15)} ` +
             `${perThousand(collections.scavenges).padStart(12)} ${perThousand(collections.fullCollections).padStart(11)} ${((collections.pauseMs * 1000) / calls).toFixed(1).padStart(16)}\n`,
         );
+        if (values.where && target.sampled) await printPromotedSites(running, () => generator.run({ ...load, durationSeconds }));
       } finally {
         await running.stop();
       }
