@@ -1,6 +1,6 @@
 /** The proxy under test: the built command-line entry, as `npm start` runs it; and the bare hop beside it. */
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopProcess } from './child-process.js';
@@ -8,10 +8,18 @@ import { waitForPort } from './ports.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BARE_HOP = fileURLToPath(new URL('./bare-hop.ts', import.meta.url));
+/**
+ * How `npm start` runs the proxy, read from cli.ts's `#!` line, where it is set and explained
+ * (deployment.test.ts holds `npm start`, the bin, the bundle and the Dockerfile to the same line):
+ * `#!/usr/bin/env -S MALLOC_TRIM_THRESHOLD_=<bytes> node <V8 flags>`.
+ */
+const LAUNCH_LINE = readFileSync(new URL('../packages/server/src/cli.ts', import.meta.url), 'utf8').split('\n')[0] ?? '';
+const LAUNCH = /^#!\/usr\/bin\/env -S (MALLOC_TRIM_THRESHOLD_)=(\d+) node (--.+)$/.exec(LAUNCH_LINE);
+if (LAUNCH === null) throw new Error(`cli.ts's #! line is not MALLOC_TRIM_THRESHOLD_=<bytes> node <flags>: ${LAUNCH_LINE}`);
 /** The V8 flags `npm start` and the CLI's own `#!` line run the proxy with (see cli.ts). */
-export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--lazy-new-space-shrinking'];
+export const NODE_FLAGS: readonly string[] = (LAUNCH[3] as string).split(' ');
 /** The malloc setting they give it (see cli.ts). */
-const MALLOC_ENV = { MALLOC_TRIM_THRESHOLD_: '131072' };
+const MALLOC_ENV: Record<string, string> = { [LAUNCH[1] as string]: LAUNCH[2] as string };
 
 /** The environment `npm start` gives a built entry: the malloc setting for a bundle; a checkout from before the bundle ran without it. */
 export function launchEnvironment(entry: string): Record<string, string> {

@@ -1,8 +1,8 @@
 /**
  * `npm run bench:start`: how long the built proxy takes from `node` to answering `/liveness`,
  * and its resident memory idle after the start. Each run spawns
- * `node --max-semi-space-size=4 --lazy-new-space-shrinking packages/server/dist/connector-proxy.mjs` with
- * `MALLOC_TRIM_THRESHOLD_=131072`, as `npm start` runs it (the unbundled dist/cli.js runs
+ * `node <V8 flags> packages/server/dist/connector-proxy.mjs` with `MALLOC_TRIM_THRESHOLD_`, as
+ * `npm start` runs it (both read from cli.ts's `#!` line; the unbundled dist/cli.js runs
  * without it, as `npm start` ran it before the bundle), one worker, log level warn. It asks
  * `GET /liveness` every 2 ms until it answers 200, waits `--idle` seconds (12: V8's memory
  * reducer shrinks the heap about 8 s after the start's last allocations, and a proxy idle in
@@ -15,13 +15,12 @@
  * take. Prints each run and the medians per entry and flags; bounded (each start may take 30 s
  * at most). Only 127.0.0.1.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 import { stopProcess } from './child-process.js';
 import { freePort } from './ports.js';
 import { launchEnvironment, NODE_FLAGS } from './proxy-process.js';
@@ -56,27 +55,18 @@ const variants: Variant[] = values.entry.flatMap((entry) =>
     return { entry: path.resolve(ROOT, entry), nodeFlags, label: `${entry} (node ${nodeFlags.join(' ') || 'without flags'})` };
   }),
 );
-if (values['library-floor']) variants.push({ entry: await bundleLibraryFloor(), nodeFlags: NODE_FLAGS, label: 'library floor (bench/library-floor-server.ts, bundled)' });
+if (values['library-floor']) variants.push({ entry: bundleLibraryFloor(), nodeFlags: NODE_FLAGS, label: 'library floor (bench/library-floor-server.ts, bundled)' });
 
 /**
- * bench/library-floor-server.ts bundled as scripts/bundle.mjs bundles the proxy, pino left outside
- * as there: written under node_modules/.cache so that Node finds pino from it.
+ * bench/library-floor-server.ts bundled by the proxy's own scripts/bundle.mjs, with the same
+ * settings (pino left outside, as there): written under node_modules/.cache so that Node finds
+ * pino from it.
  */
-async function bundleLibraryFloor(): Promise<string> {
-  const outfile = path.join(ROOT, 'node_modules', '.cache', 'connector-proxy-bench', 'library-floor.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./library-floor-server.ts', import.meta.url))],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['pino'],
-    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-    minifyWhitespace: true,
-    logLevel: 'warning',
-  });
-  return outfile;
+function bundleLibraryFloor(): string {
+  const outdir = path.join(ROOT, 'node_modules', '.cache', 'connector-proxy-bench');
+  const entry = fileURLToPath(new URL('./library-floor-server.ts', import.meta.url));
+  execFileSync(process.execPath, [path.join(ROOT, 'packages', 'server', 'scripts', 'bundle.mjs'), '--entry', entry, '--outdir', outdir], { stdio: 'inherit' });
+  return path.join(outdir, 'library-floor-server.mjs');
 }
 
 async function once({ entry, nodeFlags }: Variant): Promise<{ startMs: number; idleRssMb: number }> {

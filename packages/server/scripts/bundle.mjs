@@ -6,19 +6,25 @@
 // V8 keeps a module's source in memory (6 MB less resident at idle than unminified), while names
 // stay as written, so a stack trace still reads; `node --enable-source-maps` maps it back to the
 // TypeScript.
+//
+// `--entry <file> --outdir <folder>` bundles another entry the same way, into <folder>/<its
+// name>.mjs: `npm run bench:start -- --library-floor` measures its yardstick bundled as the proxy is.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const packageFolder = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({ options: { entry: { type: 'string' }, outdir: { type: 'string', default: 'dist' } } });
 
 // Chunk names carry a hash of their content: a rebuild would otherwise leave the old ones behind.
-rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
+rmSync(path.resolve(packageFolder, values.outdir, 'chunks'), { recursive: true, force: true });
 
 await build({
   absWorkingDir: packageFolder,
-  entryPoints: { 'connector-proxy': 'dist/cli.js' },
-  outdir: 'dist',
+  entryPoints: values.entry === undefined ? { 'connector-proxy': 'dist/cli.js' } : [values.entry],
+  outdir: values.outdir,
   // What the code imports on first use (the Redis job store and OAuth ledger, each connector)
   // goes to a file of its own in dist/chunks/, loaded when imported: in one single file, the
   // packages those import (bullmq, ioredis) would be loaded at every start.
